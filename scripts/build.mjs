@@ -1,0 +1,28 @@
+// Bundles the extension and the language server with esbuild.
+// node-llama-cpp stays external: it is ESM-only and loads native binaries that ship beside it.
+import * as esbuild from "esbuild";
+
+const watch = process.argv.includes("--watch");
+const production = process.argv.includes("--production");
+
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  sourcemap: !production,
+  minify: production,
+  logLevel: "info",
+};
+
+const builds = [
+  { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: ["vscode"] },
+  { ...common, entryPoints: ["src/server/main.ts"], outfile: "dist/server.js", external: ["node-llama-cpp"] },
+  { ...common, entryPoints: ["src/server/cli.ts"], outfile: "dist/cli.js", external: ["node-llama-cpp"], banner: { js: "#!/usr/bin/env node" } },
+];
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

@@ -1,0 +1,57 @@
+import * as vscode from "vscode";
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from "vscode-languageclient/node";
+import { ServerStatusNotification, type ServerStatus } from "../shared/protocol";
+import { SETTINGS_SECTION } from "../shared/settings";
+import { decideAfterCrash } from "./crashPolicy";
+import type { StatusHub } from "./StatusHub";
+
+export const CLIENT_ID = "pocketCoder";
+
+/** Starts the language server as a child process over IPC and restarts it after a crash, within limits. */
+export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, statuses: StatusHub): LanguageClient {
+  const serverModule = context.asAbsolutePath("dist/server.js");
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6019"] } },
+  };
+  const crashTimes: number[] = [];
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
+    outputChannel: output,
+    initializationOptions: () => vscode.workspace.getConfiguration().get(SETTINGS_SECTION),
+    errorHandler: {
+      error: (_error, _message, count) => ({ action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+      closed: () => {
+        const now = Date.now();
+        crashTimes.push(now);
+        const modelPath = statuses.status.model?.path ?? vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>("model.path");
+        const decision = decideAfterCrash(statuses.status.state, modelPath, crashTimes, now);
+        if (decision.restart) {
+          output.warn("The language server stopped unexpectedly; restarting it.");
+          statuses.update({ state: "starting", message: "Restarting Pocket Coder after a crash…" });
+          return { action: CloseAction.Restart, handled: true };
+        }
+        output.error(decision.reason);
+        statuses.update({ state: "error", message: decision.reason, problem: { kind: "internal", message: decision.reason } });
+        return { action: CloseAction.DoNotRestart, handled: true };
+      },
+    },
+  };
+  const client = new LanguageClient(CLIENT_ID, "Pocket Coder", serverOptions, clientOptions);
+  client.onNotification(ServerStatusNotification, (status: ServerStatus) => statuses.update(status));
+  return client;
+}
+
+/** The server's process id, which the server reports in its experimental capabilities. */
+export function serverPidOf(client: LanguageClient): number | undefined {
+  const experimental = client.initializeResult?.capabilities.experimental as { pocketCoder?: { pid?: unknown } } | undefined;
+  const pid = experimental?.pocketCoder?.pid;
+  return typeof pid === "number" ? pid : undefined;
+}

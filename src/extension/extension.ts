@@ -1,0 +1,56 @@
+import * as vscode from "vscode";
+import type { LanguageClient } from "vscode-languageclient/node";
+import type { PocketCoderApi } from "./api";
+import { SELECT_MODEL_COMMAND, selectModelFile } from "./commands/selectModel";
+import { createLanguageClient, serverPidOf } from "./LanguageClientHost";
+import { ProblemNotifier, RESTART_SERVER_COMMAND } from "./ProblemNotifier";
+import { SHOW_LOGS_COMMAND, StatusBar } from "./StatusBar";
+import { StatusHub } from "./StatusHub";
+
+let client: LanguageClient | undefined;
+
+/** Cheap by design: no model work happens in the extension host, only the client and the UI. */
+export async function activate(context: vscode.ExtensionContext): Promise<PocketCoderApi> {
+  const output = vscode.window.createOutputChannel("Pocket Coder", { log: true });
+  const statuses = new StatusHub();
+  const statusBar = new StatusBar();
+  const notifier = new ProblemNotifier();
+  context.subscriptions.push(output, statusBar, statuses.onChange((status) => {
+    statusBar.show(status);
+    notifier.onStatus(status);
+  }));
+
+  client = createLanguageClient(context, output, statuses);
+  const languageClient = client;
+  context.subscriptions.push(
+    vscode.commands.registerCommand(SHOW_LOGS_COMMAND, () => output.show()),
+    vscode.commands.registerCommand(SELECT_MODEL_COMMAND, selectModelFile),
+    vscode.commands.registerCommand(RESTART_SERVER_COMMAND, async () => {
+      statuses.update({ state: "starting", message: "Restarting Pocket Coder…" });
+      await languageClient.restart();
+    }),
+  );
+
+  const ready = statuses.waitForSettled();
+  try {
+    await languageClient.start();
+  } catch (error) {
+    const message = `The Pocket Coder language server could not start: ${error instanceof Error ? error.message : String(error)}`;
+    output.error(message);
+    statuses.update({ state: "error", message, problem: { kind: "internal", message } });
+  }
+
+  return {
+    client: languageClient,
+    ready,
+    status: () => statuses.status,
+    waitForStatus: (predicate, timeoutMs) => statuses.waitFor(predicate, timeoutMs),
+    serverPid: () => serverPidOf(languageClient),
+    statusBarText: () => statusBar.text,
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

@@ -1,0 +1,46 @@
+/**
+ * How a server status looks in the status bar. Pure (no `vscode`) so it is unit-tested directly.
+ */
+import type { ServerStatus } from "../shared/protocol";
+
+export interface StatusPresentation {
+  readonly text: string;
+  readonly tooltip: string;
+  readonly severity: "normal" | "warning" | "error";
+}
+
+const ICON = {
+  starting: "$(loading~spin)",
+  loadingModel: "$(loading~spin)",
+  busy: "$(loading~spin)",
+  ready: "$(sparkle)",
+  disabled: "$(circle-slash)",
+  error: "$(error)",
+} as const;
+
+const BACKEND_LABEL = { cpu: "CPU", cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" } as const;
+
+export function presentStatus(status: ServerStatus): StatusPresentation {
+  const model = status.model;
+  const where = model === undefined
+    ? ""
+    : model.backend === "cpu"
+      ? " · CPU"
+      : ` · ${BACKEND_LABEL[model.backend]} ${model.gpuLayers}/${model.totalLayers}`;
+  const text = `${ICON[status.state]} Pocket Coder${status.state === "ready" || status.state === "busy" ? where : ""}`;
+
+  const lines = [status.message];
+  if (model !== undefined) {
+    lines.push(
+      `Model: ${model.name}${model.fimFamily === undefined ? "" : ` (${model.fimFamily})`}`,
+      `Backend: ${BACKEND_LABEL[model.backend]}${model.gpuDevices.length > 0 ? ` — ${model.gpuDevices.join(", ")}` : ""}`,
+      `GPU layers: ${model.gpuLayers} of ${model.totalLayers}`,
+      `Context: ${model.contextSize} tokens · ${model.threads} threads`,
+    );
+  }
+  for (const notice of status.notices ?? []) lines.push(`Note: ${notice}`);
+  lines.push("Click to show the logs.");
+
+  const severity = status.state === "error" ? "error" : status.notices !== undefined && status.notices.length > 0 ? "warning" : "normal";
+  return { text, tooltip: lines.join("\n"), severity };
+}

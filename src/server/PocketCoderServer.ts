@@ -1,0 +1,95 @@
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeResult,
+  type WorkspaceFolder,
+} from "vscode-languageserver/node";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { ServerStatusNotification } from "../shared/protocol";
+import { DEFAULT_SETTINGS, type PocketCoderSettings } from "../shared/settings";
+import type { Logger } from "./logger";
+import { createInlineCompletionHandler } from "./lsp/inlineCompletionHandler";
+import { SettingsSync } from "./lsp/SettingsSync";
+import { ModelService } from "./model/ModelService";
+
+export const SERVER_NAME = "pocket-coder";
+export const SERVER_VERSION = "0.1.0";
+
+/** Wires the LSP connection to the server's services. Holds no logic of its own. */
+export function startServer(connection: Connection): void {
+  const log: Logger = {
+    info: (message) => connection.console.info(message),
+    warn: (message) => connection.console.warn(message),
+    error: (message) => connection.console.error(message),
+  };
+  const documents = new TextDocuments(TextDocument);
+  let settings: PocketCoderSettings = DEFAULT_SETTINGS;
+  let folders: WorkspaceFolder[] = [];
+  let initialized = false;
+
+  const models = new ModelService(
+    (status) => {
+      if (initialized) void connection.sendNotification(ServerStatusNotification, status);
+    },
+    log,
+    () => os.availableParallelism(),
+  );
+  const settingsSync = new SettingsSync(connection, log, async (next) => {
+    settings = next;
+    await models.applySettings(next);
+  });
+
+  connection.onInitialize((params): InitializeResult => {
+    settings = settingsSync.initialize(params);
+    folders = params.workspaceFolders ?? [];
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        inlineCompletionProvider: {},
+        // Lets a client (and the crash tests) find the process behind the connection.
+        experimental: { pocketCoder: { pid: process.pid } },
+      },
+      serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    initialized = true;
+    await connection.sendNotification(ServerStatusNotification, models.status);
+    await settingsSync.listen();
+    await models.applySettings(settings);
+  });
+
+  connection.languages.inlineCompletion.on(
+    createInlineCompletionHandler({
+      documents,
+      models,
+      settings: () => settings,
+      workspace: (uri) => workspacePlace(uri, folders),
+      log,
+    }),
+  );
+
+  connection.onShutdown(async () => {
+    await models.dispose();
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+/** The file's path relative to its workspace folder and that folder's name (for repo-level FIM prompts). */
+function workspacePlace(uri: string, folders: readonly WorkspaceFolder[]): { filePath: string; repoName: string } {
+  const filePath = uri.startsWith("file:") ? fileURLToPath(uri) : uri;
+  for (const folder of folders) {
+    if (!folder.uri.startsWith("file:")) continue;
+    const root = fileURLToPath(folder.uri);
+    const relative = path.relative(root, filePath);
+    if (!relative.startsWith("..") && !path.isAbsolute(relative)) return { filePath: relative.split(path.sep).join("/"), repoName: folder.name };
+  }
+  return { filePath: path.basename(filePath), repoName: "" };
+}

@@ -1,0 +1,33 @@
+import type { PromptPiece } from "./fim/fimTypes";
+
+/** Why a generation ended. */
+export type StopReason = "endOfGeneration" | "stopText" | "maxTokens" | "aborted";
+
+export interface GenerateOptions {
+  readonly maxTokens: number;
+  /** Generation ends before the first occurrence of any of these texts. */
+  readonly stopTexts: readonly string[];
+  readonly signal: AbortSignal;
+}
+
+export interface GenerationResult {
+  readonly text: string;
+  readonly stopReason: StopReason;
+  readonly promptTokens: number;
+  /** Prompt tokens taken from the KV cache instead of being evaluated again. */
+  readonly reusedTokens: number;
+  readonly generatedTokens: number;
+  readonly promptMs: number;
+  readonly generateMs: number;
+}
+
+/**
+ * The model as the completion engine sees it. Implemented by the runtime (node-llama-cpp);
+ * the engine and its tests depend only on this shape.
+ */
+export interface TextGenerator {
+  countTokens(text: string): number;
+  /** Tokens the context can hold; a prompt plus maxTokens must fit in it. */
+  readonly contextSize: number;
+  generate(prompt: readonly PromptPiece[], options: GenerateOptions): Promise<GenerationResult>;
+}

@@ -1,0 +1,151 @@
+import type { ModelStatus, ServerStatus } from "../../shared/protocol";
+import { needsModelReload, resolveThreadCount, type PocketCoderSettings } from "../../shared/settings";
+import type { FimFamily } from "../completion/fim/fimTypes";
+import { resolveFimFamily } from "../completion/fim/resolveFimFamily";
+import { acquireLlama, type AcquiredLlama } from "../runtime/acquireLlama";
+import { errorText, inspectModelFile } from "../runtime/inspectModelFile";
+import type { LoadedModel } from "../runtime/LoadedModel";
+import { ModelLoadError } from "../runtime/ModelLoadError";
+import { openModel } from "../runtime/openModel";
+import type { Logger } from "../logger";
+
+/** The model that completions run on, once it is loaded. */
+export interface ActiveModel {
+  readonly generator: LoadedModel;
+  readonly fim: FimFamily;
+  readonly status: ModelStatus;
+}
+
+/**
+ * Owns the one loaded model: loads it from the settings, reloads it when the model path, GPU mode or
+ * threads change, and publishes every state change. Loads run one after another; a settings change
+ * during a load is applied when that load ends, so the last settings always win.
+ */
+export class ModelService {
+  private settings: PocketCoderSettings | undefined;
+  private active: ActiveModel | undefined;
+  private acquired: { key: string; llama: AcquiredLlama } | undefined;
+  private loads: Promise<void> = Promise.resolve();
+  private requestedLoad = 0;
+  private current: ServerStatus = { state: "starting", message: "Starting Pocket Coder…" };
+  private announcedNotices = new Set<string>();
+
+  constructor(
+    private readonly publish: (status: ServerStatus) => void,
+    private readonly log: Logger,
+    private readonly availableCores: () => number,
+  ) {}
+
+  get status(): ServerStatus {
+    return this.current;
+  }
+
+  /** The model to complete with, or undefined while loading, disabled or in error. */
+  get completionModel(): ActiveModel | undefined {
+    return this.settings?.completion.enabled === false ? undefined : this.active;
+  }
+
+  /** Applies new settings; resolves when any reload they cause has finished. */
+  applySettings(settings: PocketCoderSettings): Promise<void> {
+    const previous = this.settings;
+    this.settings = settings;
+    if (previous === undefined || needsModelReload(previous, settings)) {
+      const load = ++this.requestedLoad;
+      this.loads = this.loads.then(() => (load === this.requestedLoad ? this.load(settings) : undefined));
+      return this.loads;
+    }
+    this.loads = this.loads.then(() => this.publishSteadyState());
+    return this.loads;
+  }
+
+  /** Marks the model busy for the duration of `work`, without flicker for fast requests. */
+  async whileBusy<T>(work: () => Promise<T>, showAfterMs = 250): Promise<T> {
+    const timer = setTimeout(() => {
+      if (this.current.state === "ready") this.setStatus({ ...this.current, state: "busy", message: "Generating…" });
+    }, showAfterMs);
+    try {
+      return await work();
+    } finally {
+      clearTimeout(timer);
+      if (this.current.state === "busy") this.publishSteadyState();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.loads;
+    await this.unload();
+    await this.acquired?.llama.llama.dispose();
+  }
+
+  private async load(settings: PocketCoderSettings): Promise<void> {
+    await this.unload();
+    const threads = resolveThreadCount(settings.threads, this.availableCores());
+    this.setStatus({ state: "loadingModel", message: `Loading ${settings.model.path || "model"}…` });
+    try {
+      const inspected = await inspectModelFile(settings.model.path);
+      const fim = resolveFimFamily(inspected.facts);
+      if (fim === undefined) {
+        throw new ModelLoadError(
+          "noFimSupport",
+          `${inspected.name} has no fill-in-the-middle (FIM) tokens, so it cannot do inline completion. ` +
+            "Use a FIM-capable base code model, such as Qwen2.5-Coder (base, not Instruct), DeepSeek-Coder base or StarCoder2.",
+        );
+      }
+      const acquired = await this.acquireLlama(settings, threads);
+      const opened = await openModel(acquired, inspected, { threads });
+      this.active = { generator: opened.loaded, fim, status: { ...opened.status, fimFamily: fim.label } };
+      this.log.info(
+        `Loaded ${inspected.name} (${fim.label} FIM) on ${opened.status.backend}: ${opened.status.gpuLayers}/` +
+          `${opened.status.totalLayers} layers offloaded, context ${opened.status.contextSize}, ${threads} threads.`,
+      );
+      this.publishSteadyState();
+    } catch (error) {
+      const problem = error instanceof ModelLoadError
+        ? { kind: error.kind, message: error.message }
+        : { kind: "internal" as const, message: `Unexpected error while loading the model: ${errorText(error)}` };
+      this.log.error(problem.message);
+      this.setStatus({ state: "error", message: problem.message, problem });
+    }
+  }
+
+  private async acquireLlama(settings: PocketCoderSettings, threads: number): Promise<AcquiredLlama> {
+    const key = `${settings.gpu}/${threads}`;
+    if (this.acquired?.key === key) return this.acquired.llama;
+    await this.acquired?.llama.llama.dispose();
+    this.acquired = undefined;
+    const llama = await acquireLlama({ gpu: settings.gpu, threads, log: (message) => this.log.info(message) });
+    if (llama.fallbackNotice !== undefined) this.log.warn(llama.fallbackNotice);
+    this.acquired = { key, llama };
+    return llama;
+  }
+
+  private async unload(): Promise<void> {
+    const previous = this.active;
+    this.active = undefined;
+    await previous?.generator.dispose();
+  }
+
+  private publishSteadyState(): void {
+    if (this.settings?.completion.enabled === false) {
+      this.setStatus({ state: "disabled", message: "Inline completion is disabled (pocketCoder.completion.enabled).", ...this.modelPart() });
+    } else if (this.active !== undefined) {
+      const model = this.active.status;
+      const where = model.backend === "cpu" ? "CPU" : `${model.backend}, ${model.gpuLayers}/${model.totalLayers} layers on GPU`;
+      this.setStatus({ state: "ready", message: `${model.name} ready (${where}).`, model });
+    } else if (this.current.state !== "error") {
+      this.setStatus({ state: "starting", message: "Waiting for settings…" });
+    }
+  }
+
+  private modelPart(): { model?: ModelStatus } {
+    return this.active === undefined ? {} : { model: this.active.status };
+  }
+
+  private setStatus(status: ServerStatus): void {
+    const notice = this.acquired?.llama.fallbackNotice;
+    const fresh = notice !== undefined && !this.announcedNotices.has(notice) && status.state === "ready";
+    if (fresh) this.announcedNotices.add(notice);
+    this.current = fresh ? { ...status, notices: [notice] } : status;
+    this.publish(this.current);
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The `pocketCoder.*` settings as the server sees them. Pure: shared by the extension, the server
+ * and other editors that send the same shape as `initializationOptions`.
+ */
+
+export const SETTINGS_SECTION = "pocketCoder";
+
+export const GPU_MODES = ["auto", "cpu", "cuda", "vulkan", "metal"] as const;
+export type GpuMode = (typeof GPU_MODES)[number];
+
+export interface PocketCoderSettings {
+  readonly model: { readonly path: string };
+  readonly gpu: GpuMode;
+  /** 0 = automatic (never more than the cores available). */
+  readonly threads: number;
+  readonly completion: {
+    readonly enabled: boolean;
+    readonly maxTokens: number;
+  };
+}
+
+export const DEFAULT_SETTINGS: PocketCoderSettings = {
+  model: { path: "" },
+  gpu: "auto",
+  threads: 0,
+  completion: { enabled: true, maxTokens: 128 },
+};
+
+export const MAX_THREADS_SETTING = 256;
+export const MAX_COMPLETION_TOKENS = 1024;
+
+export interface NormalizedSettings {
+  readonly settings: PocketCoderSettings;
+  /** Human-readable notes on values that were out of range or of the wrong type. */
+  readonly problems: readonly string[];
+}
+
+/** Turns whatever a client sent into valid settings; bad values fall back to defaults and are reported. */
+export function normalizeSettings(raw: unknown): NormalizedSettings {
+  const problems: string[] = [];
+  const root = asRecord(raw);
+  const model = asRecord(root["model"]);
+  const completion = asRecord(root["completion"]);
+
+  const path = pickString(model["path"], DEFAULT_SETTINGS.model.path, "model.path", problems).trim();
+  const gpu = pickEnum(root["gpu"], GPU_MODES, DEFAULT_SETTINGS.gpu, "gpu", problems);
+  const threads = pickInteger(root["threads"], DEFAULT_SETTINGS.threads, 0, MAX_THREADS_SETTING, "threads", problems);
+  const enabled = pickBoolean(completion["enabled"], DEFAULT_SETTINGS.completion.enabled, "completion.enabled", problems);
+  const maxTokens = pickInteger(
+    completion["maxTokens"], DEFAULT_SETTINGS.completion.maxTokens, 1, MAX_COMPLETION_TOKENS, "completion.maxTokens", problems,
+  );
+
+  return { settings: { model: { path }, gpu, threads, completion: { enabled, maxTokens } }, problems };
+}
+
+/** Settings whose change needs the model (and its context) loaded again; the rest apply live. */
+export function needsModelReload(before: PocketCoderSettings, after: PocketCoderSettings): boolean {
+  return before.model.path !== after.model.path || before.gpu !== after.gpu || before.threads !== after.threads;
+}
+
+/** The thread count to use: the setting, or the cores available, never more than the cores. */
+export function resolveThreadCount(setting: number, availableCores: number): number {
+  const cores = Math.max(1, Math.floor(availableCores));
+  return setting > 0 ? Math.min(setting, cores) : cores;
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function pickString(value: unknown, fallback: string, name: string, problems: string[]): string {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === "string") return value;
+  problems.push(`pocketCoder.${name} must be a string; using "${fallback}".`);
+  return fallback;
+}
+
+function pickBoolean(value: unknown, fallback: boolean, name: string, problems: string[]): boolean {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === "boolean") return value;
+  problems.push(`pocketCoder.${name} must be true or false; using ${fallback}.`);
+  return fallback;
+}
+
+function pickInteger(value: unknown, fallback: number, min: number, max: number, name: string, problems: string[]): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return value;
+  problems.push(`pocketCoder.${name} must be a whole number from ${min} to ${max}; using ${fallback}.`);
+  return fallback;
+}
+
+function pickEnum<T extends string>(value: unknown, allowed: readonly T[], fallback: T, name: string, problems: string[]): T {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+  problems.push(`pocketCoder.${name} must be one of ${allowed.join(", ")}; using "${fallback}".`);
+  return fallback;
+}

@@ -1,0 +1,222 @@
+// A real VS Code (1.100.3, from code-server's npm package) running as a loopback web server with a
+// Node extension host, isolated in its own temporary folders.
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { assertHostInstalled, serverMainPath } from "./hostPaths";
+
+export type Settings = Record<string, unknown>;
+
+/** Settings every test profile gets; callers' settings override them. */
+export const baseTestSettings: Settings = {
+  // Quick suggestions would pop up the suggest widget while typing, and Tab would then accept the
+  // suggest item instead of the inline (ghost text) suggestion.
+  "editor.quickSuggestions": { other: "off", comments: "off", strings: "off" },
+  "workbench.startupEditor": "none",
+  "security.workspace.trust.enabled": false,
+  "telemetry.telemetryLevel": "off",
+  "update.mode": "none",
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+  "workbench.enableExperiments": false,
+  "workbench.tips.enabled": false,
+  "files.autoSave": "off",
+};
+
+export interface VsCodeHostOptions {
+  /** User settings, merged over baseTestSettings and written before the server starts. */
+  settings?: Settings;
+  /** Extra environment for the server; the extension host inherits the server's environment. */
+  env?: Record<string, string>;
+  /** Keep the temporary folders (logs, user data) after stop(), e.g. to debug a failure. */
+  keepDirs?: boolean;
+  /** Copy the server's output to this process's stderr (it is always written to server.log). */
+  echoServerLog?: boolean;
+  startTimeoutMs?: number;
+}
+
+interface HostDirs {
+  root: string;
+  userData: string;
+  serverData: string;
+  extensions: string;
+  log: string;
+}
+
+export class VsCodeHost {
+  /** Seconds from spawn to the first HTTP 200, for reports. */
+  readonly startSeconds: number;
+
+  private constructor(
+    private readonly server: ChildProcess,
+    readonly port: number,
+    readonly dirs: HostDirs,
+    private readonly keepDirs: boolean,
+    startSeconds: number,
+  ) {
+    this.startSeconds = startSeconds;
+  }
+
+  /** e.g. http://127.0.0.1:41234 */
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The URI the web workbench uses for a path on the server's disk. */
+  remoteUri(absolutePath: string): string {
+    return `vscode-remote://127.0.0.1:${this.port}${path.resolve(absolutePath)}`;
+  }
+
+  /** The workbench URL opening `folder`, with optional `payload` entries (e.g. extensionTestsPath). */
+  workbenchUrl(folder?: string, payload: Array<[string, string]> = []): string {
+    const query = new URLSearchParams();
+    if (folder !== undefined) query.set("folder", path.resolve(folder));
+    if (payload.length > 0) query.set("payload", JSON.stringify(payload));
+    const search = query.toString();
+    return `${this.baseUrl}/${search ? `?${search}` : ""}`;
+  }
+
+  static async start(options: VsCodeHostOptions = {}): Promise<VsCodeHost> {
+    assertHostInstalled();
+    // A port taken between findFreePort() and the server's bind makes the server exit; try again.
+    for (let attempt = 1; ; attempt++) {
+      const dirs = makeHostDirs(options.settings ?? {});
+      const port = await findFreePort();
+      const startedAt = Date.now();
+      const server = spawnServer(port, dirs, options);
+      try {
+        await waitUntilServing(server, port, options.startTimeoutMs ?? 60_000);
+        return new VsCodeHost(server, port, dirs, options.keepDirs ?? false, (Date.now() - startedAt) / 1000);
+      } catch (error) {
+        await killProcessGroup(server);
+        if (!options.keepDirs) fs.rmSync(dirs.root, { recursive: true, force: true });
+        const serverLog = fs.existsSync(dirs.log) ? fs.readFileSync(dirs.log, "utf8") : "";
+        if (attempt < 3 && serverLog.includes("EADDRINUSE")) continue;
+        throw new Error(`VS Code server did not start: ${String(error)}\n--- server log ---\n${serverLog}`);
+      }
+    }
+  }
+
+  /** Ends the server with its extension host, pty host and file watchers (one process group). */
+  async stop(): Promise<void> {
+    await killProcessGroup(this.server);
+    if (!this.keepDirs) fs.rmSync(this.dirs.root, { recursive: true, force: true });
+  }
+}
+
+function makeHostDirs(settings: Settings): HostDirs {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "pocket-coder-vscode-"));
+  const dirs: HostDirs = {
+    root,
+    userData: path.join(root, "user-data"),
+    serverData: path.join(root, "server-data"),
+    extensions: path.join(root, "extensions"),
+    log: path.join(root, "server.log"),
+  };
+  for (const sub of ["user-data/User", "server-data", "extensions", "xdg-config", "xdg-data", "tmp"]) {
+    fs.mkdirSync(path.join(root, sub), { recursive: true });
+  }
+  // code-server's web client keeps user settings on the server, at <user-data-dir>/User/settings.json
+  // (its page config carries "userDataPath"); plain VS Code web would keep them in IndexedDB.
+  const userSettings = { ...baseTestSettings, ...settings };
+  fs.writeFileSync(path.join(dirs.userData, "User", "settings.json"), JSON.stringify(userSettings, null, 2));
+  return dirs;
+}
+
+function spawnServer(port: number, dirs: HostDirs, options: VsCodeHostOptions): ChildProcess {
+  const args = [
+    serverMainPath,
+    "--host", "127.0.0.1",
+    "--port", String(port),
+    "--without-connection-token",
+    "--accept-server-license-terms",
+    // Lets the browser workbench run extensionTestsPath and report through codeAutomationExit.
+    "--enable-smoke-test-driver",
+    "--disable-workspace-trust",
+    "--telemetry-level", "off",
+    "--user-data-dir", dirs.userData,
+    "--server-data-dir", dirs.serverData,
+    "--extensions-dir", dirs.extensions,
+  ];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    // Keep everything the server or its helpers write (logs, caches, sockets) inside dirs.root.
+    XDG_CONFIG_HOME: path.join(dirs.root, "xdg-config"),
+    XDG_DATA_HOME: path.join(dirs.root, "xdg-data"),
+    TMPDIR: path.join(dirs.root, "tmp"),
+  };
+  const log = fs.openSync(dirs.log, "a");
+  // detached: the server leads a new process group, so stop() can end it with everything it forked.
+  const server = spawn(process.execPath, args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  for (const stream of [server.stdout, server.stderr]) {
+    stream?.on("data", (chunk: Buffer) => {
+      fs.writeSync(log, chunk);
+      if (options.echoServerLog) process.stderr.write(chunk);
+    });
+  }
+  server.on("exit", () => fs.closeSync(log));
+  // If this test process dies without calling stop(), do not leave a 1 GiB server behind.
+  const killOnExit = (): void => {
+    if (server.exitCode === null && server.signalCode === null && server.pid !== undefined) {
+      try { process.kill(-server.pid, "SIGKILL"); } catch { /* already gone */ }
+    }
+  };
+  process.on("exit", killOnExit);
+  server.on("exit", () => process.removeListener("exit", killOnExit));
+  return server;
+}
+
+async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Polls GET / until the server answers 200; fails early if the server exits. */
+async function waitUntilServing(server: ChildProcess, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  server.once("exit", () => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`server exited with ${server.exitCode ?? server.signalCode}`);
+    if ((await httpStatus(`http://127.0.0.1:${port}/`)) === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server not serving on port ${port} after ${timeoutMs} ms`);
+}
+
+function httpStatus(url: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const request = http.get(url, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    request.setTimeout(2_000, () => request.destroy());
+    request.on("error", () => resolve(undefined));
+  });
+}
+
+/** SIGTERM to the whole group, then SIGKILL whatever is left after 5 s. */
+async function killProcessGroup(server: ChildProcess): Promise<void> {
+  const pid = server.pid;
+  if (pid === undefined) return;
+  const groupAlive = (): boolean => {
+    try { process.kill(-pid, 0); return true; } catch { return false; }
+  };
+  if (!groupAlive()) return;
+  try { process.kill(-pid, "SIGTERM"); } catch { /* already gone */ }
+  const deadline = Date.now() + 5_000;
+  while (groupAlive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (groupAlive()) {
+    try { process.kill(-pid, "SIGKILL"); } catch { /* already gone */ }
+  }
+}

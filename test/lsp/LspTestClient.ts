@@ -1,0 +1,159 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  CancellationTokenSource,
+  ConfigurationRequest,
+  createProtocolConnection,
+  DidChangeConfigurationNotification,
+  DidChangeTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializedNotification,
+  InitializeRequest,
+  InlineCompletionRequest,
+  InlineCompletionTriggerKind,
+  RegistrationRequest,
+  ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type InlineCompletionItem,
+  type InlineCompletionList,
+  type Position,
+  type ProtocolConnection,
+} from "vscode-languageserver-protocol/node";
+import { ServerStatusNotification, type ServerStatus } from "../../src/shared/protocol";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+export const SERVER_MAIN = path.join(REPO_ROOT, "dist", "server.js");
+export const CLI_MAIN = path.join(REPO_ROOT, "dist", "cli.js");
+
+export interface StartOptions {
+  /** The `pocketCoder` settings object sent as initializationOptions and returned to configuration pulls. */
+  readonly settings: Record<string, unknown>;
+  /** Start through the `pocket-coder serve --stdio` CLI instead of the server module. */
+  readonly viaCli?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly workspaceFolder?: string;
+}
+
+/** A minimal LSP client for tests: the real built server in a child process, spoken to over stdio. */
+export class LspTestClient {
+  readonly statuses: ServerStatus[] = [];
+  readonly stderr: string[] = [];
+  private readonly statusWaiters = new Set<() => void>();
+  private version = 1;
+
+  private constructor(
+    readonly process: ChildProcess,
+    readonly connection: ProtocolConnection,
+    public settings: Record<string, unknown>,
+  ) {}
+
+  static async start(options: StartOptions): Promise<LspTestClient> {
+    const args = options.viaCli === true ? [CLI_MAIN, "serve", "--stdio"] : [SERVER_MAIN, "--stdio"];
+    const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...options.env } });
+    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const client = new LspTestClient(child, connection, options.settings);
+    child.stderr!.on("data", (chunk: Buffer) => client.stderr.push(chunk.toString()));
+    connection.onNotification(ServerStatusNotification, (status) => {
+      client.statuses.push(status);
+      for (const wake of [...client.statusWaiters]) wake();
+    });
+    connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => client.settings));
+    connection.onRequest(RegistrationRequest.type, () => undefined);
+    connection.onNotification("window/logMessage", () => undefined);
+    connection.listen();
+
+    const folder = options.workspaceFolder ?? REPO_ROOT;
+    await connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: pathToFileURL(folder).toString(),
+      workspaceFolders: [{ uri: pathToFileURL(folder).toString(), name: path.basename(folder) }],
+      capabilities: {
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        textDocument: { inlineCompletion: { dynamicRegistration: false } },
+      },
+      initializationOptions: options.settings,
+    });
+    await connection.sendNotification(InitializedNotification.type, {});
+    return client;
+  }
+
+  get lastStatus(): ServerStatus | undefined {
+    return this.statuses.at(-1);
+  }
+
+  /** Resolves with the first status from index `from` on that satisfies `predicate`. */
+  waitForStatus(predicate: (status: ServerStatus) => boolean, from = 0, timeoutMs = 60_000): Promise<ServerStatus> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = this.statuses.slice(from).find(predicate);
+        if (found === undefined) return false;
+        cleanup();
+        resolve(found);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`No matching status within ${timeoutMs} ms; got ${JSON.stringify(this.statuses.slice(from))}\n${this.stderr.join("")}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.statusWaiters.delete(wake);
+      };
+      const wake = () => void check();
+      if (!check()) this.statusWaiters.add(wake);
+    });
+  }
+
+  /** Replaces the settings the client reports and tells the server they changed; resolves on the next settled status. */
+  async changeSettings(settings: Record<string, unknown>): Promise<ServerStatus> {
+    const from = this.statuses.length;
+    this.settings = settings;
+    await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    return this.waitForStatus((status) => ["ready", "error", "disabled"].includes(status.state), from);
+  }
+
+  async open(uri: string, text: string, languageId = "typescript"): Promise<void> {
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: this.version++, text } });
+  }
+
+  async replaceText(uri: string, text: string): Promise<void> {
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: this.version++ },
+      contentChanges: [{ text }],
+    });
+  }
+
+  async complete(uri: string, position: Position, cancel?: CancellationTokenSource): Promise<InlineCompletionItem[]> {
+    const result: InlineCompletionList | InlineCompletionItem[] | null = await this.connection.sendRequest(
+      InlineCompletionRequest.type,
+      { textDocument: { uri }, position, context: { triggerKind: InlineCompletionTriggerKind.Automatic } },
+      cancel?.token,
+    );
+    if (result === null) return [];
+    return Array.isArray(result) ? result : result.items;
+  }
+
+  /** Shuts down politely; resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    const exited = new Promise<number | null>((resolve) => {
+      if (this.process.exitCode !== null) resolve(this.process.exitCode);
+      else this.process.once("exit", (code) => resolve(code));
+    });
+    try {
+      await this.connection.sendRequest(ShutdownRequest.type);
+      await this.connection.sendNotification(ExitNotification.type);
+    } catch {
+      this.process.kill();
+    }
+    const code = await exited;
+    this.connection.dispose();
+    return code;
+  }
+}
+
+export function fileUri(name: string): string {
+  return pathToFileURL(path.join(REPO_ROOT, name)).toString();
+}

@@ -1,0 +1,50 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { DEFAULT_SETTINGS, needsModelReload, normalizeSettings, resolveThreadCount } from "../../src/shared/settings";
+
+describe("normalizeSettings", () => {
+  test("missing or non-object input gives the defaults without problems", () => {
+    for (const raw of [undefined, null, 42, "x", []]) {
+      assert.deepEqual(normalizeSettings(raw), { settings: DEFAULT_SETTINGS, problems: [] });
+    }
+  });
+
+  test("keeps valid values and trims the model path", () => {
+    const { settings, problems } = normalizeSettings({
+      model: { path: "  /models/qwen.gguf " }, gpu: "vulkan", threads: 3, completion: { enabled: false, maxTokens: 64 },
+    });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(settings, { model: { path: "/models/qwen.gguf" }, gpu: "vulkan", threads: 3, completion: { enabled: false, maxTokens: 64 } });
+  });
+
+  test("bad values fall back to defaults and each is reported by name", () => {
+    const { settings, problems } = normalizeSettings({
+      model: { path: 7 }, gpu: "tpu", threads: -1, completion: { enabled: "yes", maxTokens: 1.5 },
+    });
+    assert.deepEqual(settings, DEFAULT_SETTINGS);
+    assert.equal(problems.length, 5);
+    for (const name of ["model.path", "gpu", "threads", "completion.enabled", "completion.maxTokens"]) {
+      assert.ok(problems.some((problem) => problem.includes(`pocketCoder.${name}`)), name);
+    }
+  });
+});
+
+describe("needsModelReload", () => {
+  test("only model path, GPU mode and threads reload the model", () => {
+    const base = DEFAULT_SETTINGS;
+    assert.equal(needsModelReload(base, { ...base, model: { path: "/a.gguf" } }), true);
+    assert.equal(needsModelReload(base, { ...base, gpu: "cpu" }), true);
+    assert.equal(needsModelReload(base, { ...base, threads: 2 }), true);
+    assert.equal(needsModelReload(base, { ...base, completion: { enabled: false, maxTokens: 5 } }), false);
+  });
+});
+
+describe("resolveThreadCount", () => {
+  test("automatic uses every core and never oversubscribes", () => {
+    assert.equal(resolveThreadCount(0, 2), 2);
+    assert.equal(resolveThreadCount(0, 16), 16);
+    assert.equal(resolveThreadCount(8, 2), 2);
+    assert.equal(resolveThreadCount(1, 2), 1);
+    assert.equal(resolveThreadCount(0, 0), 1);
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { presentStatus } from "../../src/extension/statusPresentation";
+import type { ModelStatus } from "../../src/shared/protocol";
+
+const model: ModelStatus = {
+  name: "Qwen2.5-Coder-1.5B", path: "/m.gguf", fimFamily: "Qwen2.5-Coder", backend: "vulkan",
+  gpuDevices: ["llvmpipe"], gpuLayers: 29, totalLayers: 29, contextSize: 4096, threads: 2,
+};
+
+describe("presentStatus", () => {
+  test("ready on a GPU shows backend and offloaded layers", () => {
+    const shown = presentStatus({ state: "ready", message: "ready", model });
+    assert.equal(shown.text, "$(sparkle) Pocket Coder · Vulkan 29/29");
+    assert.match(shown.tooltip, /GPU layers: 29 of 29/);
+    assert.match(shown.tooltip, /llvmpipe/);
+    assert.equal(shown.severity, "normal");
+  });
+
+  test("ready on CPU says CPU", () => {
+    assert.equal(presentStatus({ state: "ready", message: "", model: { ...model, backend: "cpu", gpuLayers: 0 } }).text, "$(sparkle) Pocket Coder · CPU");
+  });
+
+  test("an error is shown as an error with its message", () => {
+    const shown = presentStatus({ state: "error", message: "No model is configured.", problem: { kind: "noModel", message: "No model is configured." } });
+    assert.equal(shown.text, "$(error) Pocket Coder");
+    assert.equal(shown.severity, "error");
+    assert.match(shown.tooltip, /^No model is configured\./);
+  });
+
+  test("a fallback notice turns the item into a warning", () => {
+    const shown = presentStatus({ state: "ready", message: "", model: { ...model, backend: "cpu" }, notices: ["CUDA was requested but is not available"] });
+    assert.equal(shown.severity, "warning");
+    assert.match(shown.tooltip, /Note: CUDA was requested/);
+  });
+
+  test("loading spins", () => {
+    assert.equal(presentStatus({ state: "loadingModel", message: "Loading" }).text, "$(loading~spin) Pocket Coder");
+  });
+});
