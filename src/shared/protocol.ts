@@ -2,7 +2,7 @@
  * Every message that LSP does not already define, defined once with its direction.
  * Pure: imports neither `vscode` nor `node-llama-cpp`, so any LSP client can use it.
  */
-import { NotificationType } from "vscode-languageserver-protocol";
+import { NotificationType, ProtocolRequestType } from "vscode-languageserver-protocol";
 
 export type ServerState = "starting" | "loadingModel" | "ready" | "busy" | "error" | "disabled";
 export type Backend = "cpu" | "cuda" | "vulkan" | "metal";
@@ -52,3 +52,42 @@ export const ServerStatusNotification = new NotificationType<ServerStatus>("pock
 export function isSettledState(state: ServerState): boolean {
   return state === "ready" || state === "error" || state === "disabled";
 }
+
+/** A diagnostic the user asked about ("Explain this problem"). */
+export interface ExplainDiagnostic {
+  readonly message: string;
+  readonly source?: string;
+  readonly code?: string;
+}
+
+export interface ExplainParams {
+  readonly textDocument: { readonly uri: string };
+  /** The code to explain: the selection, or the block the client chose around the cursor. */
+  readonly range: {
+    readonly start: { readonly line: number; readonly character: number };
+    readonly end: { readonly line: number; readonly character: number };
+  };
+  readonly diagnostic?: ExplainDiagnostic;
+  /** LSP partial-result token: the explanation streams as `$/progress` notifications carrying ExplainChunk[]. */
+  readonly partialResultToken?: string | number;
+}
+
+/** One streamed piece of the explanation, in order. */
+export interface ExplainChunk {
+  readonly text: string;
+}
+
+export interface ExplainResult {
+  /** The whole explanation (Markdown), equal to the concatenated chunks. */
+  readonly text: string;
+  /** Set when the code was cut to fit the model's context: says what was left out. */
+  readonly truncationNote?: string;
+  readonly model: string;
+  readonly stopReason: "done" | "maxTokens" | "cancelled";
+}
+
+/**
+ * client → server: explain a range of a document. Streams ExplainChunk[] partial results; cancel with
+ * `$/cancelRequest` (the Stop button, closing the panel, or a newer explain request).
+ */
+export const ExplainRequest = new ProtocolRequestType<ExplainParams, ExplainResult, ExplainChunk[], void, void>("pocketCoder/explain");

@@ -41,6 +41,8 @@ export interface StartOptions {
 export class LspTestClient {
   readonly statuses: ServerStatus[] = [];
   readonly stderr: string[] = [];
+  /** The server's log lines (window/logMessage), for failure messages. */
+  readonly logs: string[] = [];
   private readonly statusWaiters = new Set<() => void>();
   private version = 1;
 
@@ -62,7 +64,9 @@ export class LspTestClient {
     });
     connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => client.settings));
     connection.onRequest(RegistrationRequest.type, () => undefined);
-    connection.onNotification("window/logMessage", () => undefined);
+    connection.onNotification("window/logMessage", (params: { message: string }) => {
+      client.logs.push(params.message);
+    });
     connection.listen();
 
     const folder = options.workspaceFolder ?? REPO_ROOT;

@@ -2,6 +2,7 @@ import type { CancellationToken, InlineCompletionItem, InlineCompletionParams } 
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { completeAtCursor, DEFAULT_BUDGET, type CompletionOutcome } from "../completion/CompletionEngine";
 import { LatestRequestGate } from "../completion/LatestRequestGate";
+import { abortSignalOf } from "./abortSignalOf";
 import type { Logger } from "../logger";
 import type { ModelService } from "../model/ModelService";
 import type { PocketCoderSettings } from "../../shared/settings";
@@ -33,9 +34,8 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
       return [];
     }
 
-    const cancelled = new AbortController();
-    const subscription = token.onCancellationRequested(() => cancelled.abort());
-    const request = gate.begin(cancelled.signal);
+    const cancellation = abortSignalOf(token);
+    const request = gate.begin(cancellation.signal);
     try {
       const offset = document.offsetAt(params.position);
       const where = deps.workspace(document.uri);
@@ -55,7 +55,7 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
       return [{ insertText: outcome.insertText, range: { start: params.position, end } }];
     } finally {
       request.end();
-      subscription.dispose();
+      cancellation.dispose();
     }
   };
 }

@@ -59,16 +59,13 @@ export async function inspectModelFile(modelPath: string): Promise<InspectedMode
   return { path: modelPath, name: facts.name ?? fallbackName, facts, fileInfo };
 }
 
-/** Where the last tensor's data starts: a file shorter than that cannot hold its weights. */
+/** Where the last tensor's data starts in the file: a shorter file cannot hold its weights. */
 function minimumDataEnd(fileInfo: GgufFileInfo): number {
-  const tensors = fileInfo.tensorInfo ?? [];
-  if (tensors.length === 0 || fileInfo.tensorInfoSize === undefined) return 0;
-  const alignment = Number((fileInfo.metadata as { general?: { alignment?: number } }).general?.alignment ?? 32);
-  const headerEnd = fileInfo.metadataSize + fileInfo.tensorInfoSize;
-  const dataStart = Math.ceil(headerEnd / alignment) * alignment;
-  let lastOffset = 0;
-  for (const tensor of tensors) lastOffset = Math.max(lastOffset, Number(tensor.offset));
-  return dataStart + lastOffset + 1;
+  let lastStart = -1;
+  for (const tensor of fileInfo.tensorInfo ?? []) {
+    if (tensor.filePart === 1) lastStart = Math.max(lastStart, Number(tensor.fileOffset));
+  }
+  return lastStart + 1;
 }
 
 async function fileSize(modelPath: string): Promise<number> {

@@ -1,0 +1,81 @@
+/**
+ * Post-processing of a raw model completion: a pipeline of small pure steps, composed here.
+ *
+ * Order:
+ *  1. normalizeNewlines, cutAtStopTexts     — clean input
+ *  2. removeRepetitiveTail, removeRepeatingLineEnd — degenerate loops (before anything reasons about structure)
+ *  3. enforceSingleLine                     — mid-line cursor / IntelliSense selection / asked for
+ *  4. trimWhitespace                        — line ends, leading space after a space
+ *  5. limitScopeByIndentation               — stop at the end of the current block
+ *  6. cutAtBreakingCloser                   — a closer that would break the structure ends the completion
+ *  7. removeLinesTheSuffixHas, dropClosersTheSuffixHas — never repeat what follows the cursor (lines, closers)
+ *  8. computeReplaceRange                   — line-suffix characters the completion also writes are replaced
+ *  9. dropEmpty                             — nothing left worth showing
+ */
+import { createStepContext } from "./context";
+import { cutAtBreakingCloser, dropClosersTheSuffixHas } from "./balanceBrackets";
+import { dropEmpty } from "./dropEmpty";
+import { limitScopeByIndentation } from "./limitScope";
+import { cutAtStopTexts, normalizeNewlines } from "./normalize";
+import { computeReplaceRange } from "./replaceRange";
+import { removeRepeatingLineEnd, removeRepetitiveTail } from "./repetition";
+import { enforceSingleLine } from "./singleLine";
+import { removeLinesTheSuffixHas } from "./suffixDuplicates";
+import type { Candidate, PostProcessContext, PostProcessResult, PostProcessStep } from "./types";
+import { trimWhitespace } from "./whitespace";
+
+export type { Candidate, PostProcessContext, PostProcessResult, PostProcessStep, StepContext } from "./types";
+export { createStepContext, isMidLine } from "./context";
+export { normalizeNewlines, cutAtStopTexts } from "./normalize";
+export { removeRepetitiveTail, removeRepeatingLineEnd, repeatingTailStart } from "./repetition";
+export { enforceSingleLine } from "./singleLine";
+export { trimWhitespace } from "./whitespace";
+export { limitScopeByIndentation, isCloserLine, isContinuationLine } from "./limitScope";
+export { cutAtBreakingCloser, dropClosersTheSuffixHas } from "./balanceBrackets";
+export { removeLinesTheSuffixHas } from "./suffixDuplicates";
+export { computeReplaceRange } from "./replaceRange";
+export { dropEmpty } from "./dropEmpty";
+export { scanPrefix, analyzeCompletion } from "./brackets";
+
+export interface NamedStep {
+  readonly name: string;
+  readonly run: PostProcessStep;
+}
+
+export const POST_PROCESS_STEPS: readonly NamedStep[] = [
+  { name: "normalizeNewlines", run: normalizeNewlines },
+  { name: "cutAtStopTexts", run: cutAtStopTexts },
+  { name: "removeRepetitiveTail", run: removeRepetitiveTail },
+  { name: "removeRepeatingLineEnd", run: removeRepeatingLineEnd },
+  { name: "enforceSingleLine", run: enforceSingleLine },
+  { name: "trimWhitespace", run: trimWhitespace },
+  { name: "limitScopeByIndentation", run: limitScopeByIndentation },
+  { name: "cutAtBreakingCloser", run: cutAtBreakingCloser },
+  { name: "removeLinesTheSuffixHas", run: removeLinesTheSuffixHas },
+  { name: "dropClosersTheSuffixHas", run: dropClosersTheSuffixHas },
+  { name: "computeReplaceRange", run: computeReplaceRange },
+  { name: "dropEmpty", run: dropEmpty },
+];
+
+export interface PostProcessOptions {
+  /** Steps to run (default POST_PROCESS_STEPS). */
+  readonly steps?: readonly NamedStep[];
+  /** Called after every step that changed or dropped the candidate (for logs and debugging). */
+  readonly trace?: (step: string, before: Candidate, after: Candidate | undefined) => void;
+}
+
+/**
+ * Turns a raw completion into what to show, or undefined when nothing is worth showing.
+ * The editor should insert `insertText` at the cursor replacing `replaceSuffixChars` characters after it.
+ */
+export function postProcessCompletion(raw: string, context: PostProcessContext, options: PostProcessOptions = {}): PostProcessResult | undefined {
+  const ctx = createStepContext(context);
+  let c: Candidate | undefined = { text: raw, replaceSuffixChars: 0 };
+  for (const step of options.steps ?? POST_PROCESS_STEPS) {
+    const before: Candidate = c;
+    c = step.run(before, ctx);
+    if (options.trace && c !== before) options.trace(step.name, before, c);
+    if (c === undefined) return undefined;
+  }
+  return { insertText: c.text, replaceSuffixChars: c.replaceSuffixChars };
+}
