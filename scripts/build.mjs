@@ -1,6 +1,7 @@
 // Bundles the extension and the language server with esbuild.
 // node-llama-cpp stays external: it is ESM-only and loads native binaries that ship beside it.
 import * as esbuild from "esbuild";
+import { webviewBuildOptions } from "../src/extension/explain/webview/build.mjs";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
@@ -19,6 +20,8 @@ const builds = [
   { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: ["vscode"] },
   { ...common, entryPoints: ["src/server/main.ts"], outfile: "dist/server.js", external: ["node-llama-cpp"] },
   { ...common, entryPoints: ["src/server/cli.ts"], outfile: "dist/cli.js", external: ["node-llama-cpp"], banner: { js: "#!/usr/bin/env node" } },
+  // The explain panel's script runs in the webview (a browser): its own options, not `common`.
+  webviewBuildOptions,
 ];
 
 if (watch) {

@@ -31,7 +31,8 @@ export interface ContextWindowOptions {
   readonly countTokens: (text: string) => number;
   /** Cap for the cursor line's prefix (default 256). Not taken from `prefixTokens`. */
   readonly linePrefixTokens?: number;
-  /** Cap for the rest of the cursor line (default min(suffixTokens, 256)); counts against `suffixTokens`. */
+  /** Cap for the rest of the cursor line (default 256). `lineSuffix` is reported up to this cap even when the suffix
+   * budget is smaller (post-processing needs it); `suffix` only takes what fits in `suffixTokens`. */
   readonly lineSuffixTokens?: number;
   /** Give the budget one side cannot use to the other side (default true). */
   readonly shareUnusedBudget?: boolean;
@@ -62,6 +63,8 @@ export const CHARS_PER_TOKEN_GUESS = 4;
 export const MAX_CHARS_PER_TOKEN = 32;
 /** A cut inside the cursor line starts at a multiple of this many characters. */
 export const LINE_CUT_QUANTUM = 128;
+/** The cursor line's start and end are looked for this far at most (a plain character scan: ~0.3 ms). */
+export const LINE_SCAN_CHARS = 256 * 1024;
 
 const DEFAULT_LINE_TOKENS = 256;
 
@@ -73,11 +76,11 @@ export function buildContextWindow(document: string, cursorOffset: number, optio
   const prefixBudget = Math.max(0, Math.floor(options.prefixTokens));
   const suffixBudget = Math.max(0, Math.floor(options.suffixTokens));
   const linePrefixCap = Math.max(1, Math.floor(options.linePrefixTokens ?? DEFAULT_LINE_TOKENS));
-  const lineSuffixCap = Math.max(0, Math.floor(options.lineSuffixTokens ?? Math.min(suffixBudget, DEFAULT_LINE_TOKENS)));
+  const lineSuffixCap = Math.max(0, Math.floor(options.lineSuffixTokens ?? DEFAULT_LINE_TOKENS));
   const share = options.shareUnusedBudget ?? true;
 
   // ---- cursor line, before the cursor ----
-  const lineScan = Math.max(linePrefixCap, prefixBudget) * MAX_CHARS_PER_TOKEN;
+  const lineScan = Math.max(LINE_SCAN_CHARS, Math.max(linePrefixCap, prefixBudget) * MAX_CHARS_PER_TOKEN);
   const foundLineStart = lineStartBackward(document, cursor, Math.max(0, cursor - lineScan));
   const lineKnown = foundLineStart >= 0;
   let lineStart = lineKnown ? foundLineStart : Math.max(0, cursor - lineScan);
@@ -183,33 +186,43 @@ interface SuffixFit {
 }
 
 function fitSuffix(doc: string, cursor: number, budget: number, lineCap: number, count: Count): SuffixFit {
-  const scanLimit = Math.min(doc.length, cursor + Math.max(lineCap, budget, 1) * MAX_CHARS_PER_TOKEN);
+  const scanLimit = Math.min(doc.length, cursor + Math.max(LINE_SCAN_CHARS, Math.max(lineCap, budget, 1) * MAX_CHARS_PER_TOKEN));
   const nl = indexOfNewline(doc, cursor, scanLimit);
   const lineEnd = nl >= 0 ? nl : scanLimit;
   const lineWhole = nl >= 0 || scanLimit === doc.length;
   let lineSuffixEnd = lineEnd;
   if (lineSuffixEnd > cursor && doc.charCodeAt(lineSuffixEnd - 1) === 13 /* \r */ && lineWhole) lineSuffixEnd--;
 
-  // Cap the rest of the cursor line (a cut keeps the head).
-  const cap = Math.min(lineCap, budget);
-  let cutEnd = lineSuffixEnd;
-  let lineUsed = cutEnd > cursor ? count(doc.slice(cursor, cutEnd)) : 0;
-  while (lineUsed > cap && cutEnd > cursor) {
-    const keep = Math.floor(((cutEnd - cursor) * cap) / lineUsed * 0.9);
-    cutEnd = avoidSplitSurrogateEnd(doc, cursor + Math.max(0, keep));
-    lineUsed = cutEnd > cursor ? count(doc.slice(cursor, cutEnd)) : 0;
+  // The rest of the cursor line as reported (capped by lineCap, keeping its head), and as much of it as the budget takes.
+  const line = capHead(doc, cursor, lineSuffixEnd, lineCap, count);
+  const lineSuffix = doc.slice(cursor, line.end);
+  if (line.used > budget) {
+    const head = capHead(doc, cursor, line.end, budget, count);
+    return { end: head.end, used: head.used, lineSuffix, stop: "budget" };
   }
-  const lineSuffix = doc.slice(cursor, cutEnd);
-  if (cutEnd < lineSuffixEnd || !lineWhole || nl < 0) {
+  if (line.end < lineSuffixEnd || !lineWhole || nl < 0) {
     // Cut line, or the document ends on this line.
-    return { end: cutEnd, used: lineUsed, lineSuffix, stop: cutEnd === doc.length ? "edge" : cutEnd < lineSuffixEnd ? "budget" : "longLine" };
+    return { end: line.end, used: line.used, lineSuffix, stop: line.end === doc.length ? "edge" : line.end < lineSuffixEnd ? "budget" : "longLine" };
   }
   // Whole cursor line including its line break, then whole lines.
   const afterLine = nl + 1;
-  let used = afterLine > cursor ? count(doc.slice(cursor, afterLine)) : 0;
-  if (used > budget) return { end: cutEnd, used: lineUsed, lineSuffix, stop: "budget" };
+  const used = count(doc.slice(cursor, afterLine));
+  if (used > budget) return { end: line.end, used: line.used, lineSuffix, stop: "budget" };
   const fit = fitForward(doc, afterLine, budget, used, count);
   return { end: fit.end, used: fit.used, lineSuffix, stop: fit.stop };
+}
+
+/** The longest head of [from, to) within `cap` tokens (estimated by characters first for very long text). */
+function capHead(doc: string, from: number, to: number, cap: number, count: Count): { end: number; used: number } {
+  let end = to;
+  if (end - from > cap * MAX_CHARS_PER_TOKEN) end = avoidSplitSurrogateEnd(doc, from + cap * CHARS_PER_TOKEN_GUESS);
+  let used = end > from ? count(doc.slice(from, end)) : 0;
+  while (used > cap && end > from) {
+    const keep = Math.floor((((end - from) * cap) / used) * 0.9);
+    end = avoidSplitSurrogateEnd(doc, from + Math.max(0, keep));
+    used = end > from ? count(doc.slice(from, end)) : 0;
+  }
+  return { end, used };
 }
 
 /** Grows a window of whole lines downward from `start` while it fits; `used` tokens are already spent. */

@@ -23,6 +23,22 @@ function makeDoc(lines: number, make: (i: number) => string = (i) => `  const va
   return out.join("\n") + "\n";
 }
 
+/** `repeat` builds a rope that V8 flattens on first access (a one-off 50 MB copy); editors hold flat strings. */
+function flat(s: string): string {
+  s.charCodeAt(s.length >> 1);
+  return s;
+}
+
+function bestOf3(run: () => unknown): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    run();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
 /** Offset of column `col` on line `line` (0-based). */
 function offsetOf(doc: string, line: number, col: number): number {
   let at = 0;
@@ -120,11 +136,19 @@ describe("buildContextWindow: budgets", () => {
     assert.ok(fakeCount(shared.prefixBeforeLine) + fakeCount(shared.suffix) <= 500);
   });
 
-  test("zero budgets", () => {
+  test("zero budgets: no prefix or suffix, but the cursor line is still known", () => {
     const w = buildContextWindow(doc, cursor, opts(0, 0));
     assert.equal(w.prefixBeforeLine, "");
     assert.equal(w.suffix, "");
     assert.equal(w.linePrefix, "  const ");
+    assert.equal(w.lineSuffix, "value1000 = compute(1000, \"item 1000\");");
+  });
+
+  test("a suffix budget smaller than the rest of the line takes its head; lineSuffix stays whole", () => {
+    const w = buildContextWindow(doc, cursor, opts(50, 5, { shareUnusedBudget: false }));
+    assert.ok(fakeCount(w.suffix) <= 5 && w.suffix.length > 0);
+    assert.ok(w.lineSuffix.startsWith(w.suffix));
+    assert.equal(w.lineSuffix, "value1000 = compute(1000, \"item 1000\");");
   });
 
   test("a tokenizer that is not additive over lines still never exceeds the budget", () => {
@@ -175,29 +199,28 @@ describe("buildContextWindow: stability while typing (KV-cache reuse)", () => {
 describe("buildContextWindow: cost on huge documents", () => {
   test("50 MB of ordinary code: only text near the cursor is counted", () => {
     const line = "    result = transform(data[index], options.scale, options.offset)  # keep\n";
-    const doc = line.repeat(Math.ceil((50 * 1024 * 1024) / line.length));
+    const doc = flat(line.repeat(Math.ceil((50 * 1024 * 1024) / line.length)));
     const m = metered();
-    const started = performance.now();
     const w = buildContextWindow(doc, Math.floor(doc.length / 2) + 10, { prefixTokens: 1024, suffixTokens: 256, countTokens: m.count });
-    const ms = performance.now() - started;
     assert.ok(m.chars < 64 * 1024, `counted ${m.chars} characters`);
     assert.ok(m.calls < 40, `${m.calls} count calls`);
-    assert.ok(ms < 250, `took ${ms.toFixed(1)} ms`);
     assert.ok(fakeCount(w.prefixBeforeLine) <= 1024 && fakeCount(w.prefixBeforeLine) > 900);
+    // Best of three (GC pauses aside): a scan over the whole 50 MB would take longer than this on its own.
+    const ms = bestOf3(() => buildContextWindow(doc, Math.floor(doc.length / 3), { prefixTokens: 1024, suffixTokens: 256, countTokens: fakeCount }));
+    assert.ok(ms < 25, `took ${ms.toFixed(1)} ms`);
   });
 
   test("a 5 MB single-line (minified) document: capped line, no prefix, bounded work", () => {
-    const doc = "var a=function(){return 1};".repeat(200_000);
+    const doc = flat("var a=function(){return 1};".repeat(200_000));
     const m = metered();
-    const started = performance.now();
     const w = buildContextWindow(doc, Math.floor(doc.length / 2), { prefixTokens: 1024, suffixTokens: 256, countTokens: m.count });
-    const ms = performance.now() - started;
     assert.equal(w.prefixBeforeLine, "");
     assert.ok(fakeCount(w.linePrefix) <= 256 && w.linePrefix.length > 100);
     assert.ok(fakeCount(w.lineSuffix) <= 256 && w.lineSuffix.length > 100);
     assert.equal(w.suffix, w.lineSuffix);
-    assert.ok(m.chars < 200 * 1024, `counted ${m.chars} characters`);
-    assert.ok(ms < 250, `took ${ms.toFixed(1)} ms`);
+    assert.ok(m.chars < 64 * 1024, `counted ${m.chars} characters`);
+    const ms = bestOf3(() => buildContextWindow(doc, Math.floor(doc.length / 3), { prefixTokens: 1024, suffixTokens: 256, countTokens: fakeCount }));
+    assert.ok(ms < 25, `took ${ms.toFixed(1)} ms`);
   });
 
   test("a huge line above the cursor ends the prefix there", () => {

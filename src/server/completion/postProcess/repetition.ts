@@ -8,9 +8,8 @@
 import { isBlank } from "./text";
 import type { PostProcessStep } from "./types";
 
+/** Longest repeated block looked for, in lines; the scan is O(MAX_PERIOD × lines). */
 const MAX_PERIOD = 16;
-/** Lines compared at most (the completion's tail); keeps the scan linear in practice. */
-const MAX_LINES = 400;
 
 /** Extra verbatim copies needed to call a block of `period` lines degenerate. */
 function copiesNeeded(period: number): number {
@@ -21,9 +20,8 @@ function copiesNeeded(period: number): number {
 export const removeRepetitiveTail: PostProcessStep = (c, ctx) => {
   const all = c.text.split("\n");
   if (all.length < 3) return c;
-  const offset = Math.max(0, all.length - MAX_LINES);
   // The first line is compared as the whole cursor line.
-  const lines = all.slice(offset).map((l, i) => (i + offset === 0 ? ctx.linePrefix + l : l).trimEnd());
+  const lines = all.map((l, i) => (i === 0 ? ctx.linePrefix + l : l).trimEnd());
   const n = lines.length;
   // The last line may be cut mid-way by the token limit: compare complete lines only.
   const lastComplete = n - 2;
@@ -39,7 +37,7 @@ export const removeRepetitiveTail: PostProcessStep = (c, ctx) => {
     keepUntil = Math.min(keepUntil, i + 1);
   }
   if (keepUntil >= n) return c;
-  const text = all.slice(0, offset + keepUntil).join("\n").trimEnd();
+  const text = all.slice(0, keepUntil).join("\n").trimEnd();
   return { ...c, text };
 };
 
