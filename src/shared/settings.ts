@@ -9,7 +9,8 @@ export const GPU_MODES = ["auto", "cpu", "cuda", "vulkan", "metal"] as const;
 export type GpuMode = (typeof GPU_MODES)[number];
 
 export interface PocketCoderSettings {
-  readonly model: { readonly path: string };
+  /** `directory`: a folder of GGUF files offered by "Select Model…". */
+  readonly model: { readonly path: string; readonly directory: string };
   readonly gpu: GpuMode;
   /** 0 = automatic (never more than the cores available). */
   readonly threads: number;
@@ -17,17 +18,29 @@ export interface PocketCoderSettings {
     readonly enabled: boolean;
     readonly maxTokens: number;
   };
+  readonly explain: {
+    /** A separate (instruct) model for explanations; empty = the completion model. */
+    readonly modelPath: string;
+    readonly maxTokens: number;
+  };
+  readonly network: {
+    /** Off by default: nothing is ever downloaded unless the user turns this on. */
+    readonly allowModelDownload: boolean;
+  };
 }
 
 export const DEFAULT_SETTINGS: PocketCoderSettings = {
-  model: { path: "" },
+  model: { path: "", directory: "" },
   gpu: "auto",
   threads: 0,
   completion: { enabled: true, maxTokens: 128 },
+  explain: { modelPath: "", maxTokens: 512 },
+  network: { allowModelDownload: false },
 };
 
 export const MAX_THREADS_SETTING = 256;
 export const MAX_COMPLETION_TOKENS = 1024;
+export const MAX_EXPLAIN_TOKENS = 4096;
 
 export interface NormalizedSettings {
   readonly settings: PocketCoderSettings;
@@ -41,21 +54,43 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
   const root = asRecord(raw);
   const model = asRecord(root["model"]);
   const completion = asRecord(root["completion"]);
+  const explain = asRecord(root["explain"]);
+  const explainModel = asRecord(explain["model"]);
+  const network = asRecord(root["network"]);
 
   const path = pickString(model["path"], DEFAULT_SETTINGS.model.path, "model.path", problems).trim();
+  const directory = pickString(model["directory"], DEFAULT_SETTINGS.model.directory, "model.directory", problems).trim();
   const gpu = pickEnum(root["gpu"], GPU_MODES, DEFAULT_SETTINGS.gpu, "gpu", problems);
   const threads = pickInteger(root["threads"], DEFAULT_SETTINGS.threads, 0, MAX_THREADS_SETTING, "threads", problems);
   const enabled = pickBoolean(completion["enabled"], DEFAULT_SETTINGS.completion.enabled, "completion.enabled", problems);
   const maxTokens = pickInteger(
     completion["maxTokens"], DEFAULT_SETTINGS.completion.maxTokens, 1, MAX_COMPLETION_TOKENS, "completion.maxTokens", problems,
   );
+  const explainModelPath = pickString(explainModel["path"], DEFAULT_SETTINGS.explain.modelPath, "explain.model.path", problems).trim();
+  const explainMaxTokens = pickInteger(
+    explain["maxTokens"], DEFAULT_SETTINGS.explain.maxTokens, 16, MAX_EXPLAIN_TOKENS, "explain.maxTokens", problems,
+  );
+  const allowModelDownload = pickBoolean(
+    network["allowModelDownload"], DEFAULT_SETTINGS.network.allowModelDownload, "network.allowModelDownload", problems,
+  );
 
-  return { settings: { model: { path }, gpu, threads, completion: { enabled, maxTokens } }, problems };
+  return {
+    settings: {
+      model: { path, directory },
+      gpu,
+      threads,
+      completion: { enabled, maxTokens },
+      explain: { modelPath: explainModelPath, maxTokens: explainMaxTokens },
+      network: { allowModelDownload },
+    },
+    problems,
+  };
 }
 
-/** Settings whose change needs the model (and its context) loaded again; the rest apply live. */
+/** Settings whose change needs the model(s) (and contexts) loaded again; the rest apply live. */
 export function needsModelReload(before: PocketCoderSettings, after: PocketCoderSettings): boolean {
-  return before.model.path !== after.model.path || before.gpu !== after.gpu || before.threads !== after.threads;
+  return before.model.path !== after.model.path || before.explain.modelPath !== after.explain.modelPath ||
+    before.gpu !== after.gpu || before.threads !== after.threads;
 }
 
 /** The thread count to use: the setting, or the cores available, never more than the cores. */

@@ -11,10 +11,16 @@ describe("normalizeSettings", () => {
 
   test("keeps valid values and trims the model path", () => {
     const { settings, problems } = normalizeSettings({
-      model: { path: "  /models/qwen.gguf " }, gpu: "vulkan", threads: 3, completion: { enabled: false, maxTokens: 64 },
+      model: { path: "  /models/qwen.gguf ", directory: "/models" }, gpu: "vulkan", threads: 3,
+      completion: { enabled: false, maxTokens: 64 }, explain: { model: { path: "/models/chat.gguf" }, maxTokens: 300 },
+      network: { allowModelDownload: true },
     });
     assert.deepEqual(problems, []);
-    assert.deepEqual(settings, { model: { path: "/models/qwen.gguf" }, gpu: "vulkan", threads: 3, completion: { enabled: false, maxTokens: 64 } });
+    assert.deepEqual(settings, {
+      model: { path: "/models/qwen.gguf", directory: "/models" }, gpu: "vulkan", threads: 3,
+      completion: { enabled: false, maxTokens: 64 }, explain: { modelPath: "/models/chat.gguf", maxTokens: 300 },
+      network: { allowModelDownload: true },
+    });
   });
 
   test("bad values fall back to defaults and each is reported by name", () => {
@@ -30,9 +36,11 @@ describe("normalizeSettings", () => {
 });
 
 describe("needsModelReload", () => {
-  test("only model path, GPU mode and threads reload the model", () => {
+  test("only model paths, GPU mode and threads reload the model", () => {
     const base = DEFAULT_SETTINGS;
-    assert.equal(needsModelReload(base, { ...base, model: { path: "/a.gguf" } }), true);
+    assert.equal(needsModelReload(base, { ...base, model: { ...base.model, path: "/a.gguf" } }), true);
+    assert.equal(needsModelReload(base, { ...base, explain: { ...base.explain, modelPath: "/chat.gguf" } }), true);
+    assert.equal(needsModelReload(base, { ...base, model: { ...base.model, directory: "/models" } }), false);
     assert.equal(needsModelReload(base, { ...base, gpu: "cpu" }), true);
     assert.equal(needsModelReload(base, { ...base, threads: 2 }), true);
     assert.equal(needsModelReload(base, { ...base, completion: { enabled: false, maxTokens: 5 } }), false);

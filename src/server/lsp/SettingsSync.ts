@@ -56,7 +56,7 @@ export class SettingsSync {
     const { settings, problems } = normalizeSettings(raw);
     for (const problem of problems) this.log.warn(problem);
     const fromEnv = process.env[MODEL_PATH_ENV]?.trim();
-    if (settings.model.path === "" && fromEnv) return { ...settings, model: { path: fromEnv } };
+    if (settings.model.path === "" && fromEnv) return { ...settings, model: { ...settings.model, path: fromEnv } };
     return settings;
   }
 }
