@@ -100,8 +100,8 @@ export class CompletionCache {
   }
 
   /**
-   * An exact hit, or the rest of a cached suggestion the user has partly typed. Undefined when nothing matches or the
-   * user has typed all of it.
+   * An exact hit, or the rest of a cached suggestion the user has partly typed. Undefined when nothing matches, or the
+   * user has typed all of it (or all but the line-suffix characters it replaces).
    */
   lookup(key: CompletionCacheKey): CacheHit | undefined {
     const exact = this.get(key);
@@ -118,9 +118,13 @@ export class CompletionCache {
       // Every t such that the new prefix ends with insert[0, t) (longest first).
       for (const t of suffixPrefixOverlaps(newTail, insert)) {
         if (tail(entry.prefixTail + insert.slice(0, t), this.prefixKeyChars) !== newTail) continue;
-        if (t >= insert.length) return undefined; // typed it all: nothing left to suggest
+        const rest = insert.slice(t);
+        const replace = entry.completion.replaceSuffixChars;
+        // Typed it all, or all that is left re-types the characters it would replace (`a, b` typed of `a, b)`
+        // replacing an auto-closed `)`): nothing left to suggest.
+        if (rest.length === 0 || rest === key.suffix.slice(0, replace)) return undefined;
         this.touch(entry);
-        return { insertText: insert.slice(t), replaceSuffixChars: entry.completion.replaceSuffixChars, typedChars: t };
+        return { insertText: rest, replaceSuffixChars: replace, typedChars: t };
       }
     }
     return undefined;

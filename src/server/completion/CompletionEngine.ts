@@ -62,6 +62,7 @@ export async function completeAtCursor(
     prefixBeforeLine: window.prefixBeforeLine,
     languageId: request.languageId,
     singleLine: request.selectedCompletionText !== undefined,
+    stopTexts: model.fim.stopTexts,
   });
   if (processed === undefined) return { kind: "empty", reason: "nothing left after post-processing", generation };
   return { kind: "completion", insertText: processed.insertText, replaceSuffixChars: processed.replaceSuffixChars, generation };

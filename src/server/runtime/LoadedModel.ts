@@ -46,7 +46,12 @@ export class LoadedModel implements TextGenerator {
     const bos = this.model.tokens.bos;
     if (this.model.tokens.shouldPrependBosToken && bos !== null) tokens.push(bos);
     for (const piece of prompt) {
-      for (const token of this.model.tokenize(piece.text, piece.kind === "special")) tokens.push(token);
+      // SentencePiece vocabularies would prepend a space to every separately tokenized text piece;
+      // "trimLeadingSpace" keeps the text's own leading spaces exactly (and is a no-op for BPE).
+      const pieceTokens = piece.kind === "special"
+        ? this.model.tokenize(piece.text, true)
+        : this.model.tokenize(piece.text, false, "trimLeadingSpace");
+      for (const token of pieceTokens) tokens.push(token);
     }
     return tokens;
   }

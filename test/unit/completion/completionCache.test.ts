@@ -57,6 +57,13 @@ describe("CompletionCache: type-through", () => {
     assert.equal(cache.lookup(key(above + "  return 0;")), undefined);
   });
 
+  test("typing all but the auto-closed character it replaces leaves nothing to suggest", () => {
+    const cache = new CompletionCache();
+    cache.set(key(above + "  add(", ")\n}\n"), { insertText: "1, 2)", replaceSuffixChars: 1 });
+    assert.deepEqual(cache.lookup(key(above + "  add(1", ")\n}\n")), { insertText: ", 2)", replaceSuffixChars: 1, typedChars: 1 });
+    assert.equal(cache.lookup(key(above + "  add(1, 2", ")\n}\n")), undefined);
+  });
+
   test("deleting back to where the suggestion was made is an exact hit again", () => {
     const cache = new CompletionCache();
     cache.set(key(above + "  return "), { insertText: "value * 2;", replaceSuffixChars: 0 });

@@ -103,9 +103,13 @@ describe("FIM detection on synthetic vocabularies", () => {
     assert.equal(f?.id, "qwen2.5-coder");
     assert.equal(f?.buildPrompt(input)[0]?.text, "<|fim_prefix|>");
   });
-  test("CodeGemma by architecture, and by <|file_separator|> when the architecture is unknown", () => {
+  test("CodeGemma by name or first-generation architecture; other Gemma models have no FIM", () => {
     assert.equal(resolveFimFamily(facts(GEMMA, { arch: "gemma", name: "codegemma-2b" }))?.id, "codegemma");
-    assert.equal(resolveFimFamily(facts(GEMMA, { arch: undefined }))?.id, "codegemma");
+    assert.equal(resolveFimFamily(facts(GEMMA, { arch: "gemma", name: "my-renamed-model" }))?.id, "codegemma");
+    assert.equal(resolveFimFamily(facts(GEMMA, { arch: undefined, name: "CodeGemma 7B" }))?.id, "codegemma");
+    assert.equal(resolveFimFamily(facts(GEMMA, { arch: "gemma2", name: "gemma-2-2b-it" })), undefined);
+    assert.equal(resolveFimFamily(facts(GEMMA, { arch: "gemma3", name: "Gemma 3 4b It" })), undefined);
+    assert.equal(resolveFimFamily(facts(GEMMA, { arch: undefined })), undefined);
     // Same FIM texts, Qwen architecture and <|file_sep|>: Qwen.
     assert.equal(resolveFimFamily(facts([...GEMMA, "<|file_sep|>"], { arch: "qwen2" }))?.id, "qwen2.5-coder");
   });

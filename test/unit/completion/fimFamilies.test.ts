@@ -57,6 +57,9 @@ describe("Qwen2.5-Coder layout", () => {
       S("<|fim_prefix|>"), T(base.prefixBeforeLine), S("<|fim_suffix|>"), T(base.suffix), S("<|fim_middle|>"), T("    print("),
     ]);
   });
+  test("a workspace without a name still gets a repository line", () => {
+    assert.deepEqual(fam.buildPrompt({ ...base, repoName: "" }).slice(0, 2), [S("<|repo_name|>"), T("workspace\n")]);
+  });
   test("stop texts", () => {
     for (const t of ["<|endoftext|>", "<|fim_pad|>", "<|file_sep|>", "<|repo_name|>", "<|im_start|>", "<|fim_prefix|>"]) {
       assert.ok(fam.stopTexts.includes(t), t);

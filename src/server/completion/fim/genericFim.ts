@@ -7,6 +7,7 @@
  */
 import type { FimFamily, FimPromptInput, ModelFacts, PromptPiece } from "./fimTypes";
 import { compact, contextAsComments, psmPieces, special, text, withTrailingNewline } from "./promptParts";
+import { FALLBACK_REPO_NAME } from "./qwenCoder";
 
 export interface GenericFimTokens {
   readonly prefix: string;
@@ -26,7 +27,7 @@ export function genericFimTokensOf(facts: ModelFacts): GenericFimTokens | undefi
 export function buildGenericPrompt(input: FimPromptInput, tokens: GenericFimTokens): PromptPiece[] {
   if (tokens.separator && (input.filePath.length > 0 || input.extraContext.length > 0)) {
     const lead: PromptPiece[] = [];
-    if (tokens.repo && input.repoName) lead.push(special(tokens.repo), text(`${input.repoName}\n`));
+    if (tokens.repo) lead.push(special(tokens.repo), text(`${input.repoName || FALLBACK_REPO_NAME}\n`));
     for (const f of input.extraContext) lead.push(special(tokens.separator), text(`${f.path}\n${withTrailingNewline(f.text)}`));
     lead.push(special(tokens.separator), text(`${input.filePath || "untitled"}\n`));
     return psmPieces(tokens, input, { lead: compact(lead) });

@@ -51,9 +51,10 @@ export interface PsmTokens {
 /**
  * Prefix-suffix-middle with the cursor line's prefix after the middle token:
  * `lead… PRE prefixText SUF suffix MID linePrefix`.
- * This is what llama.cpp's /infill documentation describes for its `prompt` field ("added after FIM_MID"), and it is
- * in-distribution for PSM-trained models: the middle simply starts at the beginning of the cursor line and its first
- * characters are given.
+ * This is what llama.cpp's /infill documentation describes for its `prompt` field ("added after FIM_MID"; note that its
+ * `format_infill` code actually appends `prompt` to the prefix tokens, before FIM_SUF, which re-evaluates the suffix on
+ * every keystroke). It is in-distribution for PSM-trained models: the middle simply starts at the beginning of the
+ * cursor line and its first characters are given.
  */
 export function psmPieces(
   tokens: PsmTokens,

@@ -5,7 +5,8 @@
  * Repo level (Qwen2.5-Coder technical report, arXiv 2409.12186, and the official repolevel-fim example):
  *   <|repo_name|>{repo}\n<|file_sep|>{path}\n{content}\n … <|file_sep|>{current path}\n<|fim_prefix|>…
  * We use the repo-level header whenever the current file has a path or there is cross-file context: the path tells
- * the model the language, and llama.cpp's /infill uses the same layout for every request on this vocabulary.
+ * the model the language, and llama.cpp's /infill uses the same layout for every request on this vocabulary. A
+ * workspace without a name gets FALLBACK_REPO_NAME (llama.cpp uses a placeholder, "myproject", likewise).
  */
 import type { FimFamily, FimPromptInput, ModelFacts, PromptPiece } from "./fimTypes";
 import { compact, contextAsComments, psmPieces, special, text, withTrailingNewline } from "./promptParts";
@@ -18,6 +19,9 @@ export const QWEN_TOKENS = {
   repoName: "<|repo_name|>",
   fileSep: "<|file_sep|>",
 } as const;
+
+/** Used when the workspace has no name (repo-level prompts always name one). */
+export const FALLBACK_REPO_NAME = "workspace";
 
 export const QWEN_STOP_TEXTS: readonly string[] = [
   "<|endoftext|>",
@@ -53,7 +57,8 @@ export function buildQwenPrompt(input: FimPromptInput, options: QwenCoderOptions
     });
   }
   const lead: Array<PromptPiece | undefined> = [];
-  if (input.repoName) lead.push(special(QWEN_TOKENS.repoName), text(`${input.repoName}\n`));
+  // Repo-level samples always start with a repository name; llama.cpp's /infill uses a placeholder too.
+  lead.push(special(QWEN_TOKENS.repoName), text(`${input.repoName || FALLBACK_REPO_NAME}\n`));
   for (const f of input.extraContext) {
     lead.push(special(QWEN_TOKENS.fileSep), text(`${f.path}\n${withTrailingNewline(f.text)}`));
   }

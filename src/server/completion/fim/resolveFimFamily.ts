@@ -3,13 +3,14 @@
  * all), its architecture and its name; `undefined` means the model cannot do FIM (e.g. a Llama-2 vocabulary).
  *
  * Order matters only where token texts are shared:
- * - `<|fim_prefix|>`… is both Qwen and CodeGemma: architecture "gemma*" or `<|file_separator|>` ⇒ CodeGemma.
+ * - `<|fim_prefix|>`… is both Qwen and Gemma: architecture "gemma*" or `<|file_separator|>` ⇒ Gemma vocabulary, which
+ *   is CodeGemma when the name says so or the architecture is "gemma" (v1); Gemma 2/3 models ⇒ no FIM.
  * - `[PREFIX]`/`[SUFFIX]` exist in several Mistral vocabularies: Codestral only when the name or metadata says so.
  * Explicit GGUF metadata wins over text detection when it names other FIM tokens than the detected family uses
  * (then the generic family uses the metadata's texts).
  */
 import type { FimFamily, ModelFacts } from "./fimTypes";
-import { CODEGEMMA_TOKENS, createCodeGemmaFamily, isCodeGemmaVocab } from "./codeGemma";
+import { CODEGEMMA_TOKENS, createCodeGemmaFamily, isCodeGemmaModel, isGemmaFimVocab } from "./codeGemma";
 import { codeLlamaTokensOf, createCodeLlamaFamily } from "./codeLlama";
 import { CODESTRAL_TOKENS, createCodestralFamily, isCodestralVocab } from "./codestral";
 import { createDeepSeekCoderFamily, DEEPSEEK_TOKENS, isDeepSeekCoderVocab } from "./deepseekCoder";
@@ -58,8 +59,9 @@ function detectByTokens(facts: ModelFacts): Detected | undefined {
     return { family: createCodestralFamily(), prefixToken: CODESTRAL_TOKENS.prefix, reason: "vocabulary has [SUFFIX]/[PREFIX] and the model is Codestral" };
   }
   if (hasPipeFimTokens(facts)) {
-    if (isCodeGemmaVocab(facts)) {
-      return { family: createCodeGemmaFamily(), prefixToken: CODEGEMMA_TOKENS.prefix, reason: "vocabulary has <|fim_prefix|>… and gemma architecture / <|file_separator|>" };
+    if (isGemmaFimVocab(facts)) {
+      if (!isCodeGemmaModel(facts)) return undefined; // a Gemma 2/3 chat or base model: FIM tokens, no FIM training
+      return { family: createCodeGemmaFamily(), prefixToken: CODEGEMMA_TOKENS.prefix, reason: "Gemma vocabulary with <|fim_prefix|>… and a CodeGemma model" };
     }
     return { family: createQwenCoderFamily(qwenCoderOptionsFromFacts(facts)), prefixToken: QWEN_TOKENS.prefix, reason: "vocabulary has <|fim_prefix|>/<|fim_suffix|>/<|fim_middle|>" };
   }

@@ -10,6 +10,7 @@
  */
 import type { FimFamily, FimPromptInput, ModelFacts, PromptPiece } from "./fimTypes";
 import { compact, contextAsComments, psmPieces, special, text, withTrailingNewline } from "./promptParts";
+import { FALLBACK_REPO_NAME } from "./qwenCoder";
 
 export const STARCODER_TOKENS = {
   prefix: "<fim_prefix>",
@@ -51,7 +52,7 @@ export function buildStarCoderPrompt(input: FimPromptInput, options: StarCoderOp
     });
   }
   const lead: Array<PromptPiece | undefined> = [];
-  if (input.repoName) lead.push(special(STARCODER_TOKENS.repoName), text(input.repoName));
+  lead.push(special(STARCODER_TOKENS.repoName), text(input.repoName || FALLBACK_REPO_NAME));
   for (const f of input.extraContext) {
     lead.push(special(STARCODER_TOKENS.fileSep), text(`${f.path}\n${withTrailingNewline(f.text)}`));
   }

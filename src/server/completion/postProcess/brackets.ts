@@ -5,7 +5,6 @@
  */
 
 export type Opener = "(" | "[" | "{";
-const CLOSER_OF: Record<Opener, string> = { "(": ")", "[": "]", "{": "}" };
 const OPENER_OF: Record<string, Opener> = { ")": "(", "]": "[", "}": "{" };
 
 interface Syntax {
@@ -248,10 +247,6 @@ export function analyzeCompletion(text: string, state: ScanState, languageId: st
 function findLastIndex<T>(items: readonly T[], test: (item: T) => boolean): number {
   for (let i = items.length - 1; i >= 0; i--) if (test(items[i]!)) return i;
   return -1;
-}
-
-export function closerOf(opener: Opener): string {
-  return CLOSER_OF[opener];
 }
 
 /** Characters that may follow the cursor without making it "mid-line" (auto-closed pairs and statement ends). */

@@ -1,7 +1,9 @@
 /**
  * Stops a multi-line completion at the end of the current block, by indentation (after Tabby's
- * limitScopeByIndentation, with two changes: a dedent is only accepted as a block continuation when it looks like one
- * — `} else {`, `elif x:`, `} catch (e) {`, `case 2:` — and a block the completion opens and closes ends it).
+ * limitScopeByIndentation, with changes: a line back at the statement's level after a block is only a continuation
+ * when it looks like one — `} else {`, `elif x:`, `} catch (e) {`, `}).then(() => {` — and after a block the
+ * completion finished, a new top-level unit or a blank-line-separated statement ends it; Tabby's version runs on
+ * through every top-level function of a module).
  *
  * `ref` is the indentation of the statement being completed: the cursor line's (when it has text before the cursor),
  * else that of the completion's first line. Then, line by line:
