@@ -9,12 +9,15 @@ import {
   type WorkspaceFolder,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { ServerStatusNotification } from "../shared/protocol";
+import { DoctorRequest, InspectModelsRequest, ServerStatusNotification } from "../shared/protocol";
 import { DEFAULT_SETTINGS, type PocketCoderSettings } from "../shared/settings";
 import type { Logger } from "./logger";
 import { createInlineCompletionHandler } from "./lsp/inlineCompletionHandler";
 import { SettingsSync } from "./lsp/SettingsSync";
 import { ModelService } from "./model/ModelService";
+import { collectDoctorFacts } from "./doctor/collectDoctorFacts";
+import { formatDoctorReport } from "./doctor/doctorReport";
+import { inspectModelFiles } from "./runtime/inspectModels";
 
 export const SERVER_NAME = "pocket-coder";
 export const SERVER_VERSION = "0.1.0";
@@ -73,6 +76,16 @@ export function startServer(connection: Connection): void {
       log,
     }),
   );
+
+  // Model setup and diagnostics: the extension host never loads node-llama-cpp, so it asks the server.
+  connection.onRequest(InspectModelsRequest, async (params) => {
+    const [files, hardware] = await Promise.all([inspectModelFiles(params), models.hardware()]);
+    return { ...files, ...(hardware === undefined ? {} : { hardware }) };
+  });
+  connection.onRequest(DoctorRequest, async (params) => {
+    const facts = await collectDoctorFacts(models, { version: SERVER_VERSION, measureSpeed: params.measureSpeed !== false });
+    return { text: formatDoctorReport(facts) };
+  });
 
   connection.onShutdown(async () => {
     await models.dispose();

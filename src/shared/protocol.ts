@@ -33,6 +33,10 @@ export interface ModelStatus {
   readonly totalLayers: number;
   readonly contextSize: number;
   readonly threads: number;
+  /** GPU memory in use on the device(s) after loading (all processes); absent on the CPU backend. */
+  readonly vramUsedBytes?: number;
+  /** GPU memory of the device(s); absent on the CPU backend. */
+  readonly vramTotalBytes?: number;
 }
 
 export interface ServerStatus {
@@ -91,3 +95,80 @@ export interface ExplainResult {
  * `$/cancelRequest` (the Stop button, closing the panel, or a newer explain request).
  */
 export const ExplainRequest = new ProtocolRequestType<ExplainParams, ExplainResult, ExplainChunk[], void, void>("pocketCoder/explain");
+
+// ---- Model setup and diagnostics (client → server) -------------------------------------------------
+
+/** What the machine offers, as the server's llama.cpp runtime sees it. */
+export interface HardwareInfo {
+  /** The backend the server uses (or would use) with the current `pocketCoder.gpu` setting. */
+  readonly backend: Backend;
+  readonly gpuDevices: readonly string[];
+  /** 0 on the CPU backend. */
+  readonly vramTotalBytes: number;
+  readonly vramFreeBytes: number;
+  readonly ramTotalBytes: number;
+  readonly ramFreeBytes: number;
+  readonly cpuCores: number;
+}
+
+/** One GGUF file, read from its header and vocabulary only: no weights are loaded. */
+export interface ModelFileInfo {
+  readonly path: string;
+  readonly fileName: string;
+  readonly sizeBytes: number;
+  /** `general.name`, else the file name. */
+  readonly name: string;
+  /** `general.architecture`, e.g. "qwen2". */
+  readonly architecture?: string;
+  /** Parameter count as GGUF states it ("1.5B") or as counted from the tensors. */
+  readonly parameters?: string;
+  /** Weight format, e.g. "Q8_0", "Q4_K_M", "F16". */
+  readonly quantization?: string;
+  /** The FIM prompt family when the model can do inline completion, e.g. "Qwen2.5-Coder". */
+  readonly fimFamily?: string;
+  readonly canComplete: boolean;
+  /** True when the file carries a chat template (it can explain code in a chat). */
+  readonly canChat: boolean;
+  /** The chat format the template was recognised as, e.g. "ChatML"; absent without a template. */
+  readonly chatTemplate?: string;
+  readonly trainContextSize?: number;
+  /** Set when the file cannot be used at all (not GGUF, truncated, unreadable), with what to do. */
+  readonly problem?: string;
+  /** Why it cannot do inline completion, when it cannot (e.g. an Instruct or general model without FIM tokens). */
+  readonly completionProblem?: string;
+}
+
+export interface InspectModelsParams {
+  /** A folder to list `*.gguf` files from (not recursive beyond one level of sub-folders). */
+  readonly directory?: string;
+  /** Particular files to inspect, e.g. one picked with a file dialog. */
+  readonly files?: readonly string[];
+}
+
+export interface InspectModelsResult {
+  readonly models: readonly ModelFileInfo[];
+  /** Set when `directory` could not be listed. */
+  readonly directoryProblem?: string;
+  /** Absent when the runtime could not start (the models are still listed). */
+  readonly hardware?: HardwareInfo;
+}
+
+/**
+ * client → server: read GGUF headers (size, family, quantisation, FIM and chat support) without loading
+ * weights, plus the hardware facts the client needs for advice. The extension host never loads
+ * node-llama-cpp itself.
+ */
+export const InspectModelsRequest = new ProtocolRequestType<InspectModelsParams, InspectModelsResult, never, void, void>("pocketCoder/inspectModels");
+
+export interface DoctorParams {
+  /** Measure tokens/s with a short generation on the loaded model (default true). */
+  readonly measureSpeed?: boolean;
+}
+
+export interface DoctorResult {
+  /** One screen of plain text: what runs where, and why. The same text `pocket-coder doctor` prints. */
+  readonly text: string;
+}
+
+/** client → server: diagnose the installation (platform, binaries, GPU, memory, model, speed). */
+export const DoctorRequest = new ProtocolRequestType<DoctorParams, DoctorResult, never, void, void>("pocketCoder/doctor");

@@ -1,12 +1,13 @@
-import type { ModelStatus, ServerStatus } from "../../shared/protocol";
+import type { HardwareInfo, ModelStatus, ServerStatus } from "../../shared/protocol";
 import { needsModelReload, resolveThreadCount, type PocketCoderSettings } from "../../shared/settings";
 import type { FimFamily } from "../completion/fim/fimTypes";
 import { resolveFimFamily } from "../completion/fim/resolveFimFamily";
-import { acquireLlama, type AcquiredLlama } from "../runtime/acquireLlama";
+import { acquireLlama, BACKEND_NAMES, type AcquiredLlama } from "../runtime/acquireLlama";
 import { errorText, inspectModelFile } from "../runtime/inspectModelFile";
 import type { LoadedModel } from "../runtime/LoadedModel";
 import { ModelLoadError } from "../runtime/ModelLoadError";
 import { openModel } from "../runtime/openModel";
+import { describeHardware } from "../runtime/runtimeInfo";
 import type { Logger } from "../logger";
 
 /** The model that completions run on, once it is loaded. */
@@ -29,6 +30,8 @@ export class ModelService {
   private requestedLoad = 0;
   private current: ServerStatus = { state: "starting", message: "Starting Pocket Coder…" };
   private announcedNotices = new Set<string>();
+  /** Notices about the current model (e.g. it did not fit in VRAM), announced once with the next ready status. */
+  private modelNotices: readonly string[] = [];
 
   constructor(
     private readonly publish: (status: ServerStatus) => void,
@@ -56,6 +59,47 @@ export class ModelService {
     }
     this.loads = this.loads.then(() => this.publishSteadyState());
     return this.loads;
+  }
+
+  /** The settings in effect, once the client sent them. */
+  get currentSettings(): PocketCoderSettings | undefined {
+    return this.settings;
+  }
+
+  /** The loaded model whatever the `completion.enabled` setting (the doctor measures it even when completion is off). */
+  get loadedModel(): ActiveModel | undefined {
+    return this.active;
+  }
+
+  /** Fallbacks in effect (backend, GPU layers), whether or not they were announced already. */
+  get activeNotices(): readonly string[] {
+    const fallback = this.acquired?.llama.fallbackNotice;
+    return [...(fallback === undefined ? [] : [fallback]), ...this.modelNotices];
+  }
+
+  /** The llama.cpp runtime in use (backend, devices, the attempts that led to it), once one was started. */
+  get runtime(): AcquiredLlama | undefined {
+    return this.acquired?.llama;
+  }
+
+  /**
+   * What the hardware offers with the current GPU setting. Starts the runtime when no model load has
+   * (e.g. no model is configured yet), after any load in progress; undefined when it cannot start.
+   */
+  async hardware(): Promise<HardwareInfo | undefined> {
+    const run = this.loads.then(async () => {
+      const settings = this.settings;
+      if (settings === undefined) return undefined;
+      const acquired = await this.acquireLlama(settings, resolveThreadCount(settings.threads, this.availableCores()));
+      return describeHardware(acquired);
+    });
+    this.loads = run.then(() => undefined, () => undefined);
+    try {
+      return await run;
+    } catch (error) {
+      this.log.warn(`Could not start the llama.cpp runtime to describe the hardware: ${errorText(error)}`);
+      return undefined;
+    }
   }
 
   /** Marks the model busy for the duration of `work`, without flicker for fast requests. */
@@ -92,8 +136,10 @@ export class ModelService {
         );
       }
       const acquired = await this.acquireLlama(settings, threads);
-      const opened = await openModel(acquired, inspected, { threads });
+      const opened = await openModel(acquired, inspected, { threads, log: (message) => this.log.info(message) });
       this.active = { generator: opened.loaded, fim, status: { ...opened.status, fimFamily: fim.label } };
+      this.modelNotices = opened.notice === undefined ? [] : [opened.notice];
+      if (opened.notice !== undefined) this.log.warn(opened.notice);
       this.log.info(
         `Loaded ${inspected.name} (${fim.label} FIM) on ${opened.status.backend}: ${opened.status.gpuLayers}/` +
           `${opened.status.totalLayers} layers offloaded, context ${opened.status.contextSize}, ${threads} threads.`,
@@ -122,6 +168,7 @@ export class ModelService {
   private async unload(): Promise<void> {
     const previous = this.active;
     this.active = undefined;
+    this.modelNotices = [];
     await previous?.generator.dispose();
   }
 
@@ -130,7 +177,7 @@ export class ModelService {
       this.setStatus({ state: "disabled", message: "Inline completion is disabled (pocketCoder.completion.enabled).", ...this.modelPart() });
     } else if (this.active !== undefined) {
       const model = this.active.status;
-      const where = model.backend === "cpu" ? "CPU" : `${model.backend}, ${model.gpuLayers}/${model.totalLayers} layers on GPU`;
+      const where = model.backend === "cpu" ? "CPU" : `${BACKEND_NAMES[model.backend]}, ${model.gpuLayers}/${model.totalLayers} layers on GPU`;
       this.setStatus({ state: "ready", message: `${model.name} ready (${where}).`, model });
     } else if (this.current.state !== "error") {
       this.setStatus({ state: "starting", message: "Waiting for settings…" });
@@ -142,10 +189,12 @@ export class ModelService {
   }
 
   private setStatus(status: ServerStatus): void {
-    const notice = this.acquired?.llama.fallbackNotice;
-    const fresh = notice !== undefined && !this.announcedNotices.has(notice) && status.state === "ready";
-    if (fresh) this.announcedNotices.add(notice);
-    this.current = fresh ? { ...status, notices: [notice] } : status;
+    const candidates = [this.acquired?.llama.fallbackNotice, ...this.modelNotices];
+    const fresh = status.state === "ready"
+      ? candidates.filter((notice): notice is string => notice !== undefined && !this.announcedNotices.has(notice))
+      : [];
+    for (const notice of fresh) this.announcedNotices.add(notice);
+    this.current = fresh.length > 0 ? { ...status, notices: fresh } : status;
     this.publish(this.current);
   }
 }

@@ -2,12 +2,24 @@ import type { GpuMode } from "../../shared/settings";
 import type { Backend } from "../../shared/protocol";
 import { importNodeLlamaCpp, type Llama } from "./nodeLlamaCpp";
 
+export interface BackendAttempt {
+  /** What was asked of node-llama-cpp: a backend, "auto", or false (CPU). */
+  readonly gpu: "auto" | false | "cuda" | "vulkan" | "metal";
+  /** Absent when the attempt succeeded. */
+  readonly error?: string;
+}
+
 export interface AcquiredLlama {
   readonly llama: Llama;
+  /** Where the model's layers can go: "cpu" also when a GPU build loaded but found no GPU device. */
   readonly backend: Backend;
   readonly gpuDevices: readonly string[];
   /** Set when the requested backend could not be used: says what was used instead and why. */
   readonly fallbackNotice?: string;
+  /** Every getLlama call made, in order, for the doctor's "why not" lines. */
+  readonly attempts: readonly BackendAttempt[];
+  /** The GPU build that loaded without finding a device (e.g. Vulkan with only a software renderer). */
+  readonly idleGpuBuild?: Backend;
 }
 
 export interface AcquireLlamaOptions {
@@ -16,29 +28,39 @@ export interface AcquireLlamaOptions {
   readonly log: (message: string) => void;
 }
 
-const BACKEND_NAMES: Record<Backend, string> = { cpu: "CPU", cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" };
+export const BACKEND_NAMES: Record<Backend, string> = { cpu: "CPU", cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" };
 
 /**
  * Loads llama.cpp's prebuilt binding for the requested backend. Never builds or downloads anything
  * (`build: "never"`): a backend that cannot start falls back to auto-detection, then to CPU, and the
- * fallback is announced instead of failing.
+ * fallback is announced instead of failing. A GPU build that finds no GPU device (llama.cpp ignores
+ * software renderers) is reported as the CPU backend, which is what it then is.
  */
 export async function acquireLlama(options: AcquireLlamaOptions): Promise<AcquiredLlama> {
   const { getLlama, LlamaLogLevel } = await importNodeLlamaCpp();
-  const load = (gpu: "auto" | false | "cuda" | "vulkan" | "metal") =>
-    getLlama({
-      gpu,
-      build: "never",
-      usePrebuiltBinaries: true,
-      progressLogs: false,
-      skipDownload: true,
-      maxThreads: options.threads,
-      logLevel: LlamaLogLevel.warn,
-      logger: (level, message) => {
-        const text = message.trim();
-        if (text !== "") options.log(`[llama.cpp ${level}] ${text}`);
-      },
-    });
+  const attempts: BackendAttempt[] = [];
+  const load = async (gpu: BackendAttempt["gpu"]): Promise<Llama> => {
+    try {
+      const llama = await getLlama({
+        gpu,
+        build: "never",
+        usePrebuiltBinaries: true,
+        progressLogs: false,
+        skipDownload: true,
+        maxThreads: options.threads,
+        logLevel: LlamaLogLevel.warn,
+        logger: (level, message) => {
+          const text = message.trim();
+          if (text !== "") options.log(`[llama.cpp ${level}] ${text}`);
+        },
+      });
+      attempts.push({ gpu });
+      return llama;
+    } catch (error) {
+      attempts.push({ gpu, error: firstLine(error instanceof Error ? `${error.name}: ${error.message}` : String(error)) });
+      throw error;
+    }
+  };
 
   const requested = options.gpu === "cpu" ? false : options.gpu;
   let llama: Llama;
@@ -49,21 +71,35 @@ export async function acquireLlama(options: AcquireLlamaOptions): Promise<Acquir
     if (requested === false) throw error;
     const why = error instanceof Error ? error.message : String(error);
     options.log(`Backend "${options.gpu}" is unavailable: ${why}`);
-    llama = await loadFallback(load, options.gpu);
-    fallbackNotice =
-      `${BACKEND_NAMES[options.gpu as Backend] ?? options.gpu} was requested but is not available here ` +
-      `(${firstLine(why)}); using ${BACKEND_NAMES[backendOf(llama)]} instead.`;
+    llama = await loadFallback(load, requested);
+    const used = BACKEND_NAMES[buildOf(llama)];
+    fallbackNotice = requested === "auto"
+      ? `GPU detection failed (${firstLine(why)}); using ${used}.`
+      : `${BACKEND_NAMES[requested]} was requested but is not available here (${firstLine(why)}); using ${used} instead.`;
   }
 
-  const backend = backendOf(llama);
+  const build = buildOf(llama);
+  const gpuDevices = build === "cpu" ? [] : await llama.getGpuDeviceNames();
+  const idleGpuBuild = build !== "cpu" && gpuDevices.length === 0 ? build : undefined;
+  const backend: Backend = idleGpuBuild === undefined ? build : "cpu";
+  if (idleGpuBuild !== undefined) {
+    options.log(`The ${BACKEND_NAMES[idleGpuBuild]} build loaded but found no GPU device; the model runs on the CPU.`);
+    if (requested !== false && requested !== "auto" && fallbackNotice === undefined) {
+      fallbackNotice = `${BACKEND_NAMES[requested]} was requested but no ${BACKEND_NAMES[idleGpuBuild]} GPU device was found ` +
+        "(software renderers are not used); running on the CPU.";
+    }
+  }
   if (requested !== false && requested !== "auto" && backend !== requested && fallbackNotice === undefined) {
     fallbackNotice = `${BACKEND_NAMES[requested]} was requested but is not available here; using ${BACKEND_NAMES[backend]} instead.`;
   }
-  const gpuDevices = backend === "cpu" ? [] : await llama.getGpuDeviceNames();
-  return { llama, backend, gpuDevices, ...(fallbackNotice === undefined ? {} : { fallbackNotice }) };
+  return {
+    llama, backend, gpuDevices, attempts,
+    ...(fallbackNotice === undefined ? {} : { fallbackNotice }),
+    ...(idleGpuBuild === undefined ? {} : { idleGpuBuild }),
+  };
 }
 
-async function loadFallback(load: (gpu: "auto" | false) => Promise<Llama>, requested: GpuMode): Promise<Llama> {
+async function loadFallback(load: (gpu: "auto" | false) => Promise<Llama>, requested: GpuMode | false): Promise<Llama> {
   if (requested !== "auto") {
     try {
       return await load("auto");
@@ -74,7 +110,7 @@ async function loadFallback(load: (gpu: "auto" | false) => Promise<Llama>, reque
   return load(false);
 }
 
-function backendOf(llama: Llama): Backend {
+function buildOf(llama: Llama): Backend {
   return llama.gpu === false ? "cpu" : llama.gpu;
 }
 

@@ -1,8 +1,11 @@
 import type { ModelStatus } from "../../shared/protocol";
-import type { AcquiredLlama } from "./acquireLlama";
+import { readMetadataValue } from "../completion/fim/modelFacts";
+import { BACKEND_NAMES, type AcquiredLlama } from "./acquireLlama";
+import { loadWithLayerFallback, looksLikeOutOfMemory, type GpuLayersRequest } from "./gpuLayerFallback";
 import { errorText, type InspectedModel } from "./inspectModelFile";
 import { LoadedModel } from "./LoadedModel";
 import { ModelLoadError } from "./ModelLoadError";
+import type { LlamaContext, LlamaModel } from "./nodeLlamaCpp";
 
 /** Large enough for a windowed FIM prompt plus cross-file context; small enough for a laptop's RAM. */
 export const DEFAULT_CONTEXT_SIZE = 4096;
@@ -10,44 +13,84 @@ export const DEFAULT_CONTEXT_SIZE = 4096;
 export interface OpenModelOptions {
   readonly threads: number;
   readonly contextSize?: number;
+  readonly log?: (message: string) => void;
 }
 
 export interface OpenedModel {
   readonly loaded: LoadedModel;
   readonly status: Omit<ModelStatus, "fimFamily">;
+  /** Set when the model did not fit on the GPU as planned and fewer layers were offloaded: tell the user once. */
+  readonly notice?: string;
 }
 
-/** Loads the weights (GPU layers chosen by node-llama-cpp to fit free VRAM) and creates one warm context. */
+/**
+ * Loads the weights (GPU layers chosen by node-llama-cpp to fit free VRAM) and creates one warm context.
+ * If that runs out of GPU memory, loads again with fewer layers on the GPU, down to none, and says so.
+ */
 export async function openModel(acquired: AcquiredLlama, inspected: InspectedModel, options: OpenModelOptions): Promise<OpenedModel> {
-  let model;
+  const log = options.log ?? (() => undefined);
+  let result;
   try {
-    model = await acquired.llama.loadModel({ modelPath: inspected.path, gpuLayers: "auto" });
+    result = await loadWithLayerFallback({
+      totalLayers: totalLayersOf(inspected),
+      offloading: acquired.backend !== "cpu",
+      attempt: (gpuLayers) => loadAndCreateContext(acquired, inspected, gpuLayers, options),
+      log,
+    });
   } catch (error) {
+    if (error instanceof ModelLoadError) throw error;
     throw new ModelLoadError(
       "loadFailed",
       `llama.cpp could not load ${inspected.path} (${errorText(error)}). The file may be damaged or of an architecture ` +
         "this version of llama.cpp does not support.",
     );
   }
+
+  const { model, context } = result.value;
+  const vram = acquired.backend === "cpu" ? undefined : await acquired.llama.getVramState().catch(() => undefined);
+  const totalLayers = model.fileInsights.totalLayers;
+  let notice: string | undefined;
+  if (result.fellBackFrom !== undefined) {
+    const why = looksLikeOutOfMemory(result.fellBackFrom) ? "did not fit in GPU memory" : "could not be loaded onto the GPU";
+    notice = model.gpuLayers > 0
+      ? `${inspected.name} ${why} (${result.fellBackFrom}); ${model.gpuLayers} of ${totalLayers} layers run on ${BACKEND_NAMES[acquired.backend]}, the rest on the CPU (slower).`
+      : `${inspected.name} ${why} (${result.fellBackFrom}); it runs on the CPU instead (slower). A smaller model or quantisation would fit.`;
+  }
+  return {
+    loaded: new LoadedModel(model, context, context.getSequence()),
+    status: {
+      name: inspected.name,
+      path: inspected.path,
+      backend: acquired.backend,
+      gpuDevices: acquired.gpuDevices,
+      gpuLayers: model.gpuLayers,
+      totalLayers,
+      contextSize: context.contextSize,
+      threads: options.threads,
+      ...(vram === undefined || vram.total <= 0 ? {} : { vramUsedBytes: vram.used, vramTotalBytes: vram.total }),
+    },
+    ...(notice === undefined ? {} : { notice }),
+  };
+}
+
+async function loadAndCreateContext(
+  acquired: AcquiredLlama, inspected: InspectedModel, gpuLayers: GpuLayersRequest, options: OpenModelOptions,
+): Promise<{ model: LlamaModel; context: LlamaContext }> {
+  const model = await acquired.llama.loadModel({ modelPath: inspected.path, gpuLayers });
   try {
     const contextSize = Math.min(options.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize || DEFAULT_CONTEXT_SIZE);
     const context = await model.createContext({ contextSize, threads: options.threads, sequences: 1 });
-    const loaded = new LoadedModel(model, context, context.getSequence());
-    return {
-      loaded,
-      status: {
-        name: inspected.name,
-        path: inspected.path,
-        backend: acquired.backend,
-        gpuDevices: acquired.gpuDevices,
-        gpuLayers: model.gpuLayers,
-        totalLayers: model.fileInsights.totalLayers,
-        contextSize: context.contextSize,
-        threads: options.threads,
-      },
-    };
+    return { model, context };
   } catch (error) {
     await model.dispose();
+    if (acquired.backend !== "cpu") throw error;
     throw new ModelLoadError("loadFailed", `Could not create a context for ${inspected.name} (${errorText(error)}). Free some memory or try a smaller model.`);
   }
+}
+
+/** Repeating layers plus the output layer, as node-llama-cpp counts them; a guess of 33 when the header does not say. */
+function totalLayersOf(inspected: InspectedModel): number {
+  const architecture = inspected.facts.architecture;
+  const blocks = architecture === undefined ? undefined : readMetadataValue(inspected.fileInfo.metadata, `${architecture}.block_count`);
+  return typeof blocks === "number" && blocks > 0 ? blocks + 1 : 33;
 }

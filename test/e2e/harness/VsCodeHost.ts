@@ -46,18 +46,36 @@ interface HostDirs {
   log: string;
 }
 
+export interface ExtensionHostExit {
+  code: number | null;
+  signal: string | null;
+}
+
 export class VsCodeHost {
-  /** Seconds from spawn to the first HTTP 200, for reports. */
-  readonly startSeconds: number;
+  private readonly extensionHostExitListeners: Array<(exit: ExtensionHostExit) => void> = [];
 
   private constructor(
     private readonly server: ChildProcess,
     readonly port: number,
     readonly dirs: HostDirs,
     private readonly keepDirs: boolean,
-    startSeconds: number,
+    /** Seconds from spawn to the first HTTP 200, for reports. */
+    readonly startSeconds: number,
   ) {
-    this.startSeconds = startSeconds;
+    forEachLine(server, (line) => {
+      // The server logs "<pid> Extension Host Process exited with code: 0, signal: null." for each
+      // extension host (one per browser window). The workbench does not always notice a crashed one.
+      const match = /Extension Host Process exited with code: (\S+), signal: (\S+?)\.?$/.exec(line);
+      if (!match) return;
+      const code = match[1] === "null" || match[1] === undefined ? null : Number(match[1]);
+      const signal = match[2] === "null" || match[2] === undefined ? null : match[2];
+      for (const listener of this.extensionHostExitListeners) listener({ code, signal });
+    });
+  }
+
+  /** Called whenever one of the server's extension hosts exits. */
+  onExtensionHostExit(listener: (exit: ExtensionHostExit) => void): void {
+    this.extensionHostExitListeners.push(listener);
   }
 
   /** e.g. http://127.0.0.1:41234 */
@@ -92,12 +110,21 @@ export class VsCodeHost {
         return new VsCodeHost(server, port, dirs, options.keepDirs ?? false, (Date.now() - startedAt) / 1000);
       } catch (error) {
         await killProcessGroup(server);
-        if (!options.keepDirs) fs.rmSync(dirs.root, { recursive: true, force: true });
         const serverLog = fs.existsSync(dirs.log) ? fs.readFileSync(dirs.log, "utf8") : "";
+        if (!options.keepDirs) fs.rmSync(dirs.root, { recursive: true, force: true });
         if (attempt < 3 && serverLog.includes("EADDRINUSE")) continue;
         throw new Error(`VS Code server did not start: ${String(error)}\n--- server log ---\n${serverLog}`);
       }
     }
+  }
+
+  /** Changes settings while the server runs, for windows already open as well as new ones.
+   * Edits to User/settings.json are not picked up live by this web client, but the remote
+   * "Machine" layer (<user-data-dir>/Machine/settings.json) is watched and overrides User
+   * settings. Application-scoped settings (telemetry, updates, …) are ignored in that layer. */
+  writeMachineSettings(settings: Settings): void {
+    fs.mkdirSync(path.join(this.dirs.userData, "Machine"), { recursive: true });
+    fs.writeFileSync(path.join(this.dirs.userData, "Machine", "settings.json"), JSON.stringify(settings, null, 2));
   }
 
   /** Ends the server with its extension host, pty host and file watchers (one process group). */
@@ -121,6 +148,7 @@ function makeHostDirs(settings: Settings): HostDirs {
   }
   // code-server's web client keeps user settings on the server, at <user-data-dir>/User/settings.json
   // (its page config carries "userDataPath"); plain VS Code web would keep them in IndexedDB.
+  // They are read when a window opens; see writeMachineSettings for changes while running.
   const userSettings = { ...baseTestSettings, ...settings };
   fs.writeFileSync(path.join(dirs.userData, "User", "settings.json"), JSON.stringify(userSettings, null, 2));
   return dirs;
@@ -138,6 +166,8 @@ function spawnServer(port: number, dirs: HostDirs, options: VsCodeHostOptions): 
     "--disable-workspace-trust",
     "--telemetry-level", "off",
     "--user-data-dir", dirs.userData,
+    // code-server's build keeps the server's data (logs, Machine settings) in --user-data-dir and
+    // leaves this folder empty; passed anyway so that nothing lands in ~/.vscode-server.
     "--server-data-dir", dirs.serverData,
     "--extensions-dir", dirs.extensions,
   ];
@@ -168,6 +198,18 @@ function spawnServer(port: number, dirs: HostDirs, options: VsCodeHostOptions): 
   process.on("exit", killOnExit);
   server.on("exit", () => process.removeListener("exit", killOnExit));
   return server;
+}
+
+/** Calls `onLine` with each whole line the server writes to stdout or stderr. */
+function forEachLine(server: ChildProcess, onLine: (line: string) => void): void {
+  for (const stream of [server.stdout, server.stderr]) {
+    let partial = "";
+    stream?.on("data", (chunk: Buffer) => {
+      const lines = (partial + chunk.toString("utf8")).split("\n");
+      partial = lines.pop() ?? "";
+      lines.forEach(onLine);
+    });
+  }
 }
 
 async function findFreePort(): Promise<number> {

@@ -14,6 +14,7 @@ export const selectors = {
   activeTab: ".tabs-container .tab.active",
   dirtyActiveTab: ".tabs-container .tab.active.dirty",
   focusedEditor: ".monaco-editor.focused",
+  statusBarItem: ".statusbar-item",
 } as const;
 
 export interface OpenWorkbenchOptions {
@@ -37,16 +38,26 @@ export class Workbench {
     const browser = options.browser ?? ownBrowser;
     if (!browser) throw new Error("no browser");
     const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    const payload: Array<[string, string]> = options.extensionDevelopmentPath
-      ? [["extensionDevelopmentPath", host.remoteUri(options.extensionDevelopmentPath)]]
-      : [];
-    await page.goto(host.workbenchUrl(folder, payload));
-    // --enable-smoke-test-driver puts VS Code's own test driver on window.driver; it knows when the
-    // workbench has finished restoring, which beats guessing with sleeps.
-    await page.waitForFunction("!!window.driver", undefined, { timeout: 60_000 });
-    await page.evaluate("window.driver.whenWorkbenchRestored()");
-    return new Workbench(page, context, ownBrowser);
+    try {
+      const page = await context.newPage();
+      // The extension host's console output in a normal window ends up in the page's console.
+      if (process.env["POCKET_CODER_E2E_VERBOSE"] === "1") {
+        page.on("console", (message) => process.stderr.write(`[page ${message.type()}] ${message.text()}\n`));
+      }
+      const payload: Array<[string, string]> = options.extensionDevelopmentPath
+        ? [["extensionDevelopmentPath", host.remoteUri(options.extensionDevelopmentPath)]]
+        : [];
+      await page.goto(host.workbenchUrl(folder, payload));
+      // --enable-smoke-test-driver puts VS Code's own test driver on window.driver; it knows when
+      // the workbench has finished restoring, which beats guessing with sleeps.
+      await page.waitForFunction("!!window.driver", undefined, { timeout: 60_000 });
+      await page.evaluate("window.driver.whenWorkbenchRestored()");
+      return new Workbench(page, context, ownBrowser);
+    } catch (error) {
+      await context.close();
+      await ownBrowser?.close();
+      throw error;
+    }
   }
 
   /** Opens a file of the workspace through Quick Open (Ctrl+P) and waits until its editor has focus. */
@@ -60,6 +71,17 @@ export class Workbench {
     await this.page.keyboard.press("Enter");
     await this.waitFor(`${selectors.activeTab}:has-text("${name}")`);
     await this.waitFor(selectors.focusedEditor);
+    await this.waitForIdle();
+  }
+
+  /** Resolves when the page next has idle time. A new editor creates some of its features, the
+   * inline suggestion controller among them, only in an idle callback (or after 5 s); typing
+   * before that gets no ghost text. Idle callbacks run in the order they were requested, so ours
+   * runs after the editor's. */
+  async waitForIdle(timeoutMs = 10_000): Promise<void> {
+    await this.page.evaluate(
+      `new Promise((resolve) => requestIdleCallback(() => resolve(), { timeout: ${timeoutMs} }))`,
+    );
   }
 
   /** Types like a user, key by key (so editor features such as inline suggestions react). */
@@ -82,6 +104,12 @@ export class Workbench {
   /** Waits until nothing matches `selector` any more (e.g. the dirty marker after a save). */
   async waitForGone(selector: string, timeoutMs = 30_000): Promise<void> {
     await this.page.locator(selector).first().waitFor({ state: "hidden", timeout: timeoutMs });
+  }
+
+  /** Waits for a status bar entry showing `text`. An extension activates some time after the
+   * workbench is restored; waiting for something it shows avoids typing before its providers exist. */
+  async waitForStatusBarItem(text: string, timeoutMs = 30_000): Promise<Locator> {
+    return this.waitFor(`${selectors.statusBarItem}:has-text("${text}")`, timeoutMs);
   }
 
   /** Ctrl+S, then waits for the active tab to lose its dirty marker. */

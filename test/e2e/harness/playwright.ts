@@ -8,6 +8,7 @@ export interface Locator {
   click(options?: { timeout?: number }): Promise<void>;
   waitFor(options?: { state?: "attached" | "detached" | "visible" | "hidden"; timeout?: number }): Promise<void>;
   textContent(options?: { timeout?: number }): Promise<string | null>;
+  allTextContents(): Promise<string[]>;
   count(): Promise<number>;
   first(): Locator;
   locator(selector: string): Locator;

@@ -2,7 +2,7 @@
 // @vscode/test-electron) inside the Node extension host of a fresh VsCodeHost, driven by a headless
 // browser page that plays the part of the desktop window.
 import * as util from "node:util";
-import { launchChromium } from "./playwright";
+import { Browser, launchChromium } from "./playwright";
 import { Settings, VsCodeHost } from "./VsCodeHost";
 
 export interface ExtensionTestRun {
@@ -30,16 +30,26 @@ export async function runExtensionTests(run: ExtensionTestRun): Promise<number> 
     ...(run.env && { env: run.env }),
     echoServerLog: verbose,
   });
-  const browser = await launchChromium();
+  let browser: Browser | undefined;
   try {
+    browser = await launchChromium();
     const page = await (await browser.newContext()).newPage();
     let reportExit: (code: number) => void = () => undefined;
     const exited = new Promise<number>((resolve) => (reportExit = resolve));
+    // A crashed extension host (e.g. a native module aborting) makes the workbench report exit
+    // code 0 after failing to reconnect; a suite that ran to its end exits its host with 0/null.
+    let extensionHostCrashed = false;
+    host.onExtensionHostExit(({ code, signal }) => {
+      if (code === 0 && signal === null) return;
+      extensionHostCrashed = true;
+      console.error(`extension host exited unexpectedly (code ${code}, signal ${signal})`);
+      reportExit(1);
+    });
     // The workbench calls these (see vs/code/browser/workbench) when the smoke-test driver is on:
     // codeAutomationLog carries the extension host's console output (mocha's reporter included),
     // codeAutomationExit the result of the suite's run().
     await page.exposeFunction("codeAutomationLog", (level: string, lines: string[]) => printWorkbenchLog(level, lines));
-    await page.exposeFunction("codeAutomationExit", (code: number) => reportExit(code));
+    await page.exposeFunction("codeAutomationExit", (code: number) => reportExit(extensionHostCrashed ? 1 : code));
 
     const developmentPaths = ([] as string[]).concat(run.extensionDevelopmentPath);
     await page.goto(
@@ -53,7 +63,7 @@ export async function runExtensionTests(run: ExtensionTestRun): Promise<number> 
       return 1;
     });
   } finally {
-    await browser.close();
+    await browser?.close();
     await host.stop();
   }
 }

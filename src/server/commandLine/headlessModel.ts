@@ -1,0 +1,48 @@
+import * as os from "node:os";
+import * as path from "node:path";
+import { normalizeSettings, type PocketCoderSettings } from "../../shared/settings";
+import type { Logger } from "../logger";
+import { ModelService } from "../model/ModelService";
+import { MODEL_PATH_ENV } from "../lsp/SettingsSync";
+import { integerOption, UsageError, type ParsedArgs } from "./args";
+
+/** The options every model-using subcommand takes. */
+export const MODEL_OPTIONS = ["model", "gpu", "threads", "max-tokens"] as const;
+
+export const MODEL_OPTIONS_USAGE = `  --model FILE     the GGUF model (default: $${MODEL_PATH_ENV})
+  --gpu MODE       auto | cpu | cuda | vulkan | metal (default: auto)
+  --threads N      CPU threads, 0 = one per core (default: 0)
+  --verbose        log what the runtime does, on stderr`;
+
+/** Settings from the command line, validated exactly as the server validates the client's. */
+export function settingsFromArgs(args: ParsedArgs): PocketCoderSettings {
+  const modelPath = args.options.get("model") ?? process.env[MODEL_PATH_ENV] ?? "";
+  const raw = {
+    model: { path: modelPath === "" ? "" : path.resolve(modelPath) },
+    gpu: args.options.get("gpu") ?? "auto",
+    threads: integerOption(args, "threads") ?? 0,
+    completion: { enabled: true, maxTokens: integerOption(args, "max-tokens") ?? 128 },
+  };
+  const { settings, problems } = normalizeSettings(raw);
+  if (problems.length > 0) throw new UsageError(problems.join(" "));
+  return settings;
+}
+
+export function stderrLogger(verbose: boolean): Logger {
+  return {
+    info: (message) => {
+      if (verbose) process.stderr.write(`${message}\n`);
+    },
+    warn: (message) => process.stderr.write(`warning: ${message}\n`),
+    error: (message) => {
+      if (verbose) process.stderr.write(`error: ${message}\n`);
+    },
+  };
+}
+
+/** The server's own model service, outside any LSP connection: the same load path, the same engine. */
+export async function startHeadlessModel(settings: PocketCoderSettings, log: Logger): Promise<ModelService> {
+  const models = new ModelService(() => undefined, log, () => os.availableParallelism());
+  await models.applySettings(settings);
+  return models;
+}

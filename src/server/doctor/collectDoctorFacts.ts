@@ -1,0 +1,53 @@
+import * as os from "node:os";
+import { resolveThreadCount, DEFAULT_SETTINGS } from "../../shared/settings";
+import type { ModelService } from "../model/ModelService";
+import { errorText } from "../runtime/inspectModelFile";
+import { describeModelFile } from "../runtime/inspectModels";
+import { describeRuntime } from "../runtime/runtimeInfo";
+import type { DoctorFacts } from "./doctorReport";
+import { measureSpeed } from "./measureSpeed";
+
+export interface DoctorOptions {
+  readonly version: string;
+  /** Run a short generation on the loaded model (default true). */
+  readonly measureSpeed?: boolean;
+}
+
+/** Everything the doctor reports, from the running model service (the server's, or the CLI's own). */
+export async function collectDoctorFacts(models: ModelService, options: DoctorOptions): Promise<DoctorFacts> {
+  const settings = models.currentSettings ?? DEFAULT_SETTINGS;
+  const hardware = await models.hardware();
+  const acquired = models.runtime;
+  const runtime = await describeRuntime(acquired);
+  const active = models.loadedModel;
+  const modelFile = settings.model.path === "" ? undefined : await describeModelFile(settings.model.path);
+
+  let speed: DoctorFacts["speed"];
+  if (active !== undefined && options.measureSpeed !== false) {
+    try {
+      speed = await models.whileBusy(() => measureSpeed(active.generator));
+    } catch (error) {
+      speed = { error: errorText(error) };
+    }
+  }
+  const notices = [...new Set(models.activeNotices)];
+
+  return {
+    version: options.version,
+    platform: { os: `${os.type()}`, release: os.release(), arch: process.arch, node: process.versions.node },
+    settings: {
+      gpu: settings.gpu,
+      threadsSetting: settings.threads,
+      threads: active?.status.threads ?? resolveThreadCount(settings.threads, os.availableParallelism()),
+      modelPath: settings.model.path,
+    },
+    runtime,
+    ...(hardware === undefined ? {} : { hardware }),
+    ...(acquired?.idleGpuBuild === undefined ? {} : { idleGpuBuild: acquired.idleGpuBuild }),
+    status: models.status,
+    ...(active === undefined ? {} : { model: active.status }),
+    ...(modelFile === undefined ? {} : { modelFile }),
+    ...(speed === undefined ? {} : { speed }),
+    notices,
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The doctor's one screen of text. Pure: every fact is gathered elsewhere (collectDoctorFacts), so the
+ * wording is unit-tested on fixed facts.
+ */
+import type { Backend, HardwareInfo, ModelFileInfo, ModelStatus, ServerStatus } from "../../shared/protocol";
+import { adviseModel, formatBytes } from "../../shared/recommendedModels";
+import type { GpuMode } from "../../shared/settings";
+import type { RuntimeReport, GpuTypeReport } from "../runtime/runtimeInfo";
+import type { SpeedMeasurement } from "./measureSpeed";
+
+export interface DoctorFacts {
+  readonly version: string;
+  readonly platform: { readonly os: string; readonly release: string; readonly arch: string; readonly node: string };
+  readonly settings: { readonly gpu: GpuMode; readonly threadsSetting: number; readonly threads: number; readonly modelPath: string };
+  readonly runtime: RuntimeReport;
+  readonly hardware?: HardwareInfo;
+  /** The GPU build that loaded but found no device, if any. */
+  readonly idleGpuBuild?: Backend;
+  readonly status: ServerStatus;
+  readonly model?: ModelStatus;
+  readonly modelFile?: ModelFileInfo;
+  readonly speed?: SpeedMeasurement | { readonly error: string };
+  /** Notices given since the runtime started (fallbacks). */
+  readonly notices: readonly string[];
+}
+
+const NAMES = { cpu: "CPU", cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" } as const;
+const LABEL_WIDTH = 13;
+
+export function formatDoctorReport(facts: DoctorFacts): string {
+  const lines: string[] = [];
+  const row = (label: string, value: string) => lines.push(`${label.padEnd(LABEL_WIDTH)}${value}`);
+  const more = (value: string) => lines.push(`${"".padEnd(LABEL_WIDTH)}${value}`);
+  const { platform, runtime, hardware, settings } = facts;
+
+  lines.push(`Pocket Coder ${facts.version} — doctor`, "");
+  row("Platform", `${platform.os} ${platform.release} ${platform.arch}, Node ${platform.node}`);
+  if (hardware !== undefined) {
+    row("CPU / RAM", `${hardware.cpuCores} cores, ${formatBytes(hardware.ramTotalBytes)} RAM (${formatBytes(hardware.ramFreeBytes)} free)`);
+  }
+  row("Threads", `${settings.threads} (pocketCoder.threads = ${settings.threadsSetting}${settings.threadsSetting === 0 ? ", automatic" : ""})`);
+  row("Runtime", `node-llama-cpp ${runtime.nodeLlamaCppVersion}` +
+    (runtime.llamaCppRelease === undefined ? "" : `, llama.cpp ${runtime.llamaCppRelease}`) +
+    (runtime.buildType === undefined ? "" : `, ${runtime.buildType} binary`));
+  if (runtime.problem !== undefined) row("", runtime.problem);
+  row("Binary", (runtime.binaryPackage ?? "none loaded") +
+    ` (installed: ${runtime.installedBinaries.length === 0 ? "none" : runtime.installedBinaries.join(", ")})`);
+  if (runtime.cpuFeatures !== undefined && runtime.cpuFeatures !== "") row("CPU features", truncate(runtime.cpuFeatures, 90));
+
+  row("GPU setting", `pocketCoder.gpu = ${settings.gpu}`);
+  const backend = facts.model?.backend ?? hardware?.backend;
+  const devices = facts.model?.gpuDevices ?? hardware?.gpuDevices ?? [];
+  row("Backend", backend === undefined
+    ? "not started"
+    : `${NAMES[backend]}${devices.length > 0 ? ` — ${devices.join(", ")}` : ""}` +
+      (facts.idleGpuBuild !== undefined ? ` (the ${NAMES[facts.idleGpuBuild]} build loaded but found no GPU device)` : ""));
+  for (const gpu of runtime.gpuTypes) more(`${NAMES[gpu.backend].padEnd(7)} ${explainGpu(gpu, facts)}`);
+  if (hardware !== undefined && hardware.vramTotalBytes > 0) {
+    const used = facts.model?.vramUsedBytes ?? hardware.vramTotalBytes - hardware.vramFreeBytes;
+    row("VRAM", `${formatBytes(used)} used of ${formatBytes(hardware.vramTotalBytes)}`);
+  } else {
+    row("VRAM", "none in use (CPU backend)");
+  }
+
+  lines.push("");
+  row("Model", settings.modelPath === "" ? "none configured (pocketCoder.model.path or POCKET_CODER_MODEL)" : settings.modelPath);
+  const file = facts.modelFile;
+  if (file !== undefined) {
+    if (file.problem !== undefined) {
+      more(`unusable: ${file.problem}`);
+    } else {
+      more([file.name, file.architecture, file.parameters, file.quantization, formatBytes(file.sizeBytes)].filter(Boolean).join(" · "));
+      more(`completion: ${file.canComplete ? `yes, FIM family ${file.fimFamily ?? "?"}` : `no — ${file.completionProblem ?? "no FIM tokens"}`}`);
+      more(`chat template: ${file.canChat ? (file.chatTemplate ?? "yes") : "none (Explain needs a chat model)"}`);
+    }
+  }
+  const model = facts.model;
+  if (model !== undefined) {
+    more(`loaded: ${model.gpuLayers} of ${model.totalLayers} layers on the GPU, context ${model.contextSize} tokens`);
+  } else {
+    more(`not loaded: ${facts.status.message}`);
+  }
+  const speed = facts.speed;
+  if (speed === undefined) {
+    row("Speed", "not measured (no model loaded)");
+  } else if ("error" in speed) {
+    row("Speed", `measurement failed: ${speed.error}`);
+  } else {
+    row("Speed", `${rate(speed.generatedTokensPerSecond)} generating (${speed.generatedTokens} tokens in ${ms(speed.generateMs)}), ` +
+      `${rate(speed.promptTokensPerSecond)} reading the prompt (${speed.promptTokens} tokens in ${ms(speed.promptMs)})`);
+  }
+  const advice = adviseModel(hardware === undefined ? undefined : { backend: hardware.backend, vramTotalBytes: hardware.vramTotalBytes });
+  row("Advice", `${advice.model.label}: ${advice.reason}`);
+  for (const notice of facts.notices) row("Note", notice);
+  lines.push("", "Nothing in this report left the machine: Pocket Coder opens no network connection.");
+  return lines.join("\n");
+}
+
+function explainGpu(gpu: GpuTypeReport, facts: DoctorFacts): string {
+  const model = facts.model;
+  if (gpu.used) {
+    return model === undefined ? "in use" : `in use: ${model.gpuLayers} of ${model.totalLayers} layers offloaded`;
+  }
+  if (!gpu.binaryShipped) {
+    return gpu.backend === "cuda"
+      ? "not used: its binaries are not in this installation (install the CUDA variant of the VSIX; Vulkan also drives NVIDIA GPUs)"
+      : "not used: its binaries are not in this installation";
+  }
+  if (facts.idleGpuBuild === gpu.backend) return "not used: it started but found no GPU device (software renderers such as llvmpipe are ignored)";
+  if (gpu.error !== undefined) return `not used: failed to start (${truncate(gpu.error, 100)})`;
+  if (!gpu.driverFound) {
+    return gpu.backend === "cuda"
+      ? "not used: no NVIDIA driver / CUDA runtime found"
+      : gpu.backend === "vulkan" ? "not used: no Vulkan driver found (libvulkan1 and a GPU driver)" : "not used: not supported here";
+  }
+  if (facts.settings.gpu === "cpu") return "not used: pocketCoder.gpu is \"cpu\"";
+  if (facts.settings.gpu !== "auto" && facts.settings.gpu !== gpu.backend) return `not tried: pocketCoder.gpu is "${facts.settings.gpu}"`;
+  return "available, not chosen";
+}
+
+function rate(value: number | undefined): string {
+  return value === undefined ? "? tokens/s" : `${value >= 100 ? Math.round(value) : value.toFixed(1)} tokens/s`;
+}
+
+function ms(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,100 @@
+// `npm run test:e2e`: the real-VS-Code suites. Builds the fixture models, then runs
+//   1. the extension-host suite on CPU, through @vscode/test-electron's runTests (code-server by default,
+//      a downloaded desktop VS Code with POCKET_CODER_VSCODE=desktop),
+//   2. the same host on the Vulkan backend (Mesa's software device) when the Vulkan loader is installed,
+//   3. the UI scenario: a person types in the editor, sees ghost text, presses Tab and saves.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fimModel } from "../fixtures/fixtureModels";
+import { runE2eSuite, selectedVsCode } from "./harness/runE2e";
+import { runUiScenario } from "./ui/ghostTextScenario";
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+const MODEL_DIR = path.join(REPO_ROOT, ".test-models");
+const SUITE_INDEX = path.join(__dirname, "suite", "index.js");
+
+interface Outcome {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly seconds: number;
+  readonly skipped?: string;
+}
+
+async function main(): Promise<number> {
+  const modelPath = await fimModel(MODEL_DIR);
+  const outcomes: Outcome[] = [];
+  const cpuSettings = { "pocketCoder.model.path": modelPath, "pocketCoder.gpu": "cpu", "pocketCoder.threads": 1 };
+
+  outcomes.push(await timed("extension host suite (CPU)", async () =>
+    (await runE2eSuite({
+      extensionDevelopmentPath: REPO_ROOT,
+      extensionTestsPath: SUITE_INDEX,
+      workspaceFolder: freshWorkspace("cpu"),
+      settings: cpuSettings,
+      env: { POCKET_CODER_E2E_SUITE: "extension" },
+    })) === 0));
+
+  const vulkanSkip = vulkanUnavailableReason();
+  if (vulkanSkip === undefined) {
+    outcomes.push(await timed("extension host suite (Vulkan software device)", async () =>
+      (await runE2eSuite({
+        extensionDevelopmentPath: REPO_ROOT,
+        extensionTestsPath: SUITE_INDEX,
+        workspaceFolder: freshWorkspace("vulkan"),
+        settings: { ...cpuSettings, "pocketCoder.gpu": "vulkan" },
+        // ggml ignores CPU-type Vulkan devices (llvmpipe) unless told to use device 0.
+        env: { POCKET_CODER_E2E_SUITE: "gpu", GGML_VK_VISIBLE_DEVICES: "0" },
+      })) === 0));
+  } else {
+    outcomes.push({ name: "extension host suite (Vulkan software device)", passed: true, seconds: 0, skipped: vulkanSkip });
+  }
+
+  if (selectedVsCode() === "code-server") {
+    outcomes.push(await timed("UI scenario: type, ghost text, Tab, save", async () => {
+      const settings = { ...cpuSettings, "editor.tabSize": 2, "editor.detectIndentation": false };
+      await runUiScenario({ repoRoot: REPO_ROOT, workspace: freshWorkspace("ui"), settings });
+      return true;
+    }));
+  }
+
+  for (const outcome of outcomes) {
+    const verdict = outcome.skipped !== undefined ? `skipped (${outcome.skipped})` : outcome.passed ? "passed" : "FAILED";
+    console.log(`e2e: ${outcome.name}: ${verdict} in ${outcome.seconds.toFixed(1)} s`);
+  }
+  const ran = outcomes.filter((outcome) => outcome.skipped === undefined);
+  const failed = ran.filter((outcome) => !outcome.passed).length;
+  const skipped = outcomes.length - ran.length;
+  console.log(`${ran.length - failed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
+  return failed === 0 ? 0 : 1;
+}
+
+async function timed(name: string, run: () => Promise<boolean>): Promise<Outcome> {
+  const started = Date.now();
+  console.log(`e2e: ${name} …`);
+  try {
+    return { name, passed: await run(), seconds: (Date.now() - started) / 1000 };
+  } catch (error) {
+    console.error(`e2e: ${name} threw:`, error);
+    return { name, passed: false, seconds: (Date.now() - started) / 1000 };
+  }
+}
+
+function freshWorkspace(name: string): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), `pocket-coder-e2e-${name}-`));
+  fs.mkdirSync(path.join(folder, "src"));
+  fs.writeFileSync(path.join(folder, "README.md"), "A workspace for Pocket Coder's end-to-end tests.\n");
+  return folder;
+}
+
+function vulkanUnavailableReason(): string | undefined {
+  const loaders = ["/usr/lib/x86_64-linux-gnu/libvulkan.so.1", "/usr/lib/aarch64-linux-gnu/libvulkan.so.1"];
+  if (!loaders.some((loader) => fs.existsSync(loader))) return "no Vulkan loader: apt-get install libvulkan1 mesa-vulkan-drivers";
+  if (!fs.existsSync("/usr/share/vulkan/icd.d")) return "no Vulkan driver: apt-get install mesa-vulkan-drivers";
+  return undefined;
+}
+
+main().then((code) => process.exit(code), (error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
