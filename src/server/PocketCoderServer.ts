@@ -9,9 +9,10 @@ import {
   type WorkspaceFolder,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { DoctorRequest, InspectModelsRequest, ServerStatusNotification } from "../shared/protocol";
+import { DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification } from "../shared/protocol";
 import { DEFAULT_SETTINGS, type PocketCoderSettings } from "../shared/settings";
 import type { Logger } from "./logger";
+import { createExplainHandler } from "./lsp/explainHandler";
 import { createInlineCompletionHandler } from "./lsp/inlineCompletionHandler";
 import { SettingsSync } from "./lsp/SettingsSync";
 import { ModelService } from "./model/ModelService";
@@ -25,11 +26,16 @@ export const SERVER_VERSION = "0.1.0";
 /** Wires the LSP connection to the server's services. Holds no logic of its own. */
 export function startServer(connection: Connection): void {
   const log: Logger = {
+    debug: (message) => connection.console.debug(message),
     info: (message) => connection.console.info(message),
     warn: (message) => connection.console.warn(message),
     error: (message) => connection.console.error(message),
   };
   const documents = new TextDocuments(TextDocument);
+  const lastUsedAt = new Map<string, number>();
+  documents.onDidOpen((event) => lastUsedAt.set(event.document.uri, Date.now()));
+  documents.onDidChangeContent((event) => lastUsedAt.set(event.document.uri, Date.now()));
+  documents.onDidClose((event) => lastUsedAt.delete(event.document.uri));
   let settings: PocketCoderSettings = DEFAULT_SETTINGS;
   let folders: WorkspaceFolder[] = [];
   let initialized = false;
@@ -73,9 +79,12 @@ export function startServer(connection: Connection): void {
       models,
       settings: () => settings,
       workspace: (uri) => workspacePlace(uri, folders),
+      lastUsedAt: (uri) => lastUsedAt.get(uri) ?? 0,
       log,
     }),
   );
+
+  connection.onRequest(ExplainRequest, createExplainHandler({ documents, models, settings: () => settings, workspace: (uri) => workspacePlace(uri, folders), log }));
 
   // Model setup and diagnostics: the extension host never loads node-llama-cpp, so it asks the server.
   connection.onRequest(InspectModelsRequest, async (params) => {

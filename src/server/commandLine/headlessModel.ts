@@ -30,6 +30,9 @@ export function settingsFromArgs(args: ParsedArgs): PocketCoderSettings {
 
 export function stderrLogger(verbose: boolean): Logger {
   return {
+    debug: (message) => {
+      if (verbose) process.stderr.write(`${message}\n`);
+    },
     info: (message) => {
       if (verbose) process.stderr.write(`${message}\n`);
     },

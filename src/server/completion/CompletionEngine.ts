@@ -1,4 +1,4 @@
-import type { FimFamily } from "./fim/fimTypes";
+import type { ContextFile, FimFamily } from "./fim/fimTypes";
 import type { GenerationResult, TextGenerator } from "./textGenerator";
 import { buildContextWindow } from "./contextWindow";
 import { postProcessCompletion } from "./postProcess";
@@ -12,19 +12,26 @@ export interface CompletionRequest {
   readonly repoName: string;
   /** Set when an IntelliSense item is selected: the completion must then stay on one line. */
   readonly selectedCompletionText?: string;
+  /** Chunks of other files, already budgeted; must stay stable while the user types (it heads the prompt). */
+  readonly extraContext?: readonly ContextFile[];
 }
 
 export interface CompletionBudget {
   readonly maxTokens: number;
   readonly prefixTokens: number;
   readonly suffixTokens: number;
+  /** Tokens of other files' chunks (cross-file context). */
+  readonly extraContextTokens: number;
 }
 
 export type CompletionOutcome =
   | { readonly kind: "completion"; readonly insertText: string; readonly replaceSuffixChars: number; readonly generation: GenerationResult }
   | { readonly kind: "empty"; readonly reason: string; readonly generation?: GenerationResult };
 
-export const DEFAULT_BUDGET: Omit<CompletionBudget, "maxTokens"> = { prefixTokens: 1024, suffixTokens: 256 };
+export const DEFAULT_BUDGET: Omit<CompletionBudget, "maxTokens"> = { prefixTokens: 1024, suffixTokens: 256, extraContextTokens: 768 };
+
+/** Room for control tokens, file paths and repo name around the windowed text. */
+const PROMPT_OVERHEAD_TOKENS = 64;
 
 /** A document whose window holds a NUL character is binary: the model would only produce noise. */
 const BINARY_MARKER = "\u0000";
@@ -36,10 +43,12 @@ export async function completeAtCursor(
   budget: CompletionBudget,
   signal: AbortSignal,
 ): Promise<CompletionOutcome> {
+  const countTokens = (text: string) => model.generator.countTokens(text);
+  const fitted = fitBudget(budget, model.generator.contextSize);
   const window = buildContextWindow(request.text, request.offset, {
-    prefixTokens: budget.prefixTokens,
-    suffixTokens: budget.suffixTokens,
-    countTokens: (text) => model.generator.countTokens(text),
+    prefixTokens: fitted.prefixTokens,
+    suffixTokens: fitted.suffixTokens,
+    countTokens,
   });
   if (window.prefixBeforeLine.includes(BINARY_MARKER) || window.linePrefix.includes(BINARY_MARKER) || window.suffix.includes(BINARY_MARKER)) {
     return { kind: "empty", reason: "binary document" };
@@ -50,7 +59,7 @@ export async function completeAtCursor(
     suffix: window.suffix,
     filePath: request.filePath,
     repoName: request.repoName,
-    extraContext: [],
+    extraContext: fitContextFiles(request.extraContext ?? [], fitted.extraContextTokens, countTokens),
   });
   const generation = await model.generator.generate(prompt, { maxTokens: budget.maxTokens, stopTexts: model.fim.stopTexts, signal });
   if (generation.stopReason === "aborted") return { kind: "empty", reason: "aborted", generation };
@@ -66,4 +75,29 @@ export async function completeAtCursor(
   });
   if (processed === undefined) return { kind: "empty", reason: "nothing left after post-processing", generation };
   return { kind: "completion", insertText: processed.insertText, replaceSuffixChars: processed.replaceSuffixChars, generation };
+}
+
+/** Shrinks the budget to what the model's context holds: the suffix and other files give way before the prefix. */
+export function fitBudget(budget: CompletionBudget, contextSize: number): CompletionBudget {
+  const available = Math.max(0, contextSize - budget.maxTokens - PROMPT_OVERHEAD_TOKENS);
+  const suffixTokens = Math.min(budget.suffixTokens, Math.floor(available / 4));
+  const prefixTokens = Math.min(budget.prefixTokens, available - suffixTokens);
+  const extraContextTokens = Math.min(budget.extraContextTokens, available - suffixTokens - prefixTokens);
+  return { maxTokens: budget.maxTokens, prefixTokens, suffixTokens, extraContextTokens };
+}
+
+/** The most relevant files (last) that fit in `maxTokens` together, in their original order. */
+export function fitContextFiles(files: readonly ContextFile[], maxTokens: number, countTokens: (text: string) => number): ContextFile[] {
+  const kept: ContextFile[] = [];
+  let used = 0;
+  for (let index = files.length - 1; index >= 0 && used < maxTokens; index--) {
+    const file = files[index];
+    if (file === undefined) continue;
+    // Path lines and separators cost a few tokens each.
+    const cost = countTokens(file.text) + countTokens(file.path) + 4;
+    if (used + cost > maxTokens) continue;
+    kept.unshift(file);
+    used += cost;
+  }
+  return kept;
 }

@@ -1,26 +1,29 @@
 import type { CancellationToken, InlineCompletionItem, InlineCompletionParams } from "vscode-languageserver/node";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import { completeAtCursor, DEFAULT_BUDGET, type CompletionOutcome } from "../completion/CompletionEngine";
-import { LatestRequestGate } from "../completion/LatestRequestGate";
-import { abortSignalOf } from "./abortSignalOf";
+import { DEFAULT_BUDGET } from "../completion/CompletionEngine";
+import { CompletionService } from "../completion/CompletionService";
+import { selectCrossFileContext, type OpenFile } from "../completion/crossFileContext";
 import type { Logger } from "../logger";
 import type { ModelService } from "../model/ModelService";
 import type { PocketCoderSettings } from "../../shared/settings";
+import { abortSignalOf } from "./abortSignalOf";
 
 /** Largest document the server will read a window from; bigger ones (logs, dumps) get no completion. */
 export const MAX_DOCUMENT_CHARS = 20 * 1024 * 1024;
 
 export interface InlineCompletionDeps {
-  readonly documents: { get(uri: string): TextDocument | undefined };
+  readonly documents: { get(uri: string): TextDocument | undefined; all(): TextDocument[] };
   readonly models: ModelService;
   readonly settings: () => PocketCoderSettings;
   readonly workspace: (uri: string) => { filePath: string; repoName: string };
+  /** When each open document was last edited or completed in (ms). */
+  readonly lastUsedAt: (uri: string) => number;
   readonly log: Logger;
 }
 
-/** `textDocument/inlineCompletion`: thin LSP glue around the completion engine. */
+/** `textDocument/inlineCompletion`: thin LSP glue around the completion service. */
 export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
-  const gate = new LatestRequestGate();
+  const service = new CompletionService();
   const skippedHuge = new Set<string>();
 
   return async (params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionItem[]> => {
@@ -35,27 +38,45 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
     }
 
     const cancellation = abortSignalOf(token);
-    const request = gate.begin(cancellation.signal);
     try {
-      const offset = document.offsetAt(params.position);
-      const where = deps.workspace(document.uri);
       const selected = params.context.selectedCompletionInfo?.text;
-      const outcome: CompletionOutcome = await deps.models.whileBusy(() =>
-        completeAtCursor(
-          model,
+      const outcome = await deps.models.whileBusy(() =>
+        service.complete(
+          { id: `${model.status.path}#${model.fim.id}`, generator: model.generator, fim: model.fim },
           {
-            text, offset, languageId: document.languageId, ...where,
+            text,
+            offset: document.offsetAt(params.position),
+            languageId: document.languageId,
+            ...deps.workspace(document.uri),
             ...(selected === undefined ? {} : { selectedCompletionText: selected }),
+            extraContext: selectCrossFileContext(document, openFiles(deps)),
           },
           { ...DEFAULT_BUDGET, maxTokens: deps.settings().completion.maxTokens },
-          request.signal,
+          cancellation.signal,
         ));
+      if (outcome.stats !== undefined) {
+        const s = outcome.stats;
+        deps.log.debug(
+          `completion (${s.source}): ${s.totalMs.toFixed(0)} ms, debounce ${s.debounceMs} ms, prompt ${s.promptTokens} tokens ` +
+            `(${s.reusedTokens} reused, ${s.evaluatedTokens} evaluated), ${s.generatedTokens} generated`,
+        );
+      }
       if (outcome.kind === "empty") return [];
+      const offset = document.offsetAt(params.position);
       const end = document.positionAt(offset + outcome.replaceSuffixChars);
       return [{ insertText: outcome.insertText, range: { start: params.position, end } }];
     } finally {
-      request.end();
       cancellation.dispose();
     }
   };
+}
+
+function openFiles(deps: InlineCompletionDeps): OpenFile[] {
+  return deps.documents.all().map((document) => ({
+    uri: document.uri,
+    path: deps.workspace(document.uri).filePath,
+    languageId: document.languageId,
+    text: document.getText(),
+    lastUsedAt: deps.lastUsedAt(document.uri),
+  }));
 }

@@ -1,0 +1,116 @@
+import { abortableDelay } from "./abortableDelay";
+import { AdaptiveDebounce } from "./AdaptiveDebounce";
+import { CompletionCache, type CompletionCacheKey } from "./CompletionCache";
+import { completeAtCursor, type CompletionBudget, type CompletionOutcome, type CompletionRequest } from "./CompletionEngine";
+import type { FimFamily } from "./fim/fimTypes";
+import { LatestRequestGate } from "./LatestRequestGate";
+import type { TextGenerator } from "./textGenerator";
+
+export interface CompletionModel {
+  /** Identifies the loaded model in cache keys (path + family). */
+  readonly id: string;
+  readonly generator: TextGenerator;
+  readonly fim: FimFamily;
+}
+
+/** What one request cost, for logs and the benchmark. */
+export interface CompletionStats {
+  readonly source: "model" | "cache" | "speculation";
+  readonly debounceMs: number;
+  readonly promptTokens: number;
+  readonly reusedTokens: number;
+  readonly evaluatedTokens: number;
+  readonly generatedTokens: number;
+  readonly totalMs: number;
+}
+
+export type ServedOutcome =
+  | { readonly kind: "completion"; readonly insertText: string; readonly replaceSuffixChars: number; readonly stats?: CompletionStats }
+  | { readonly kind: "empty"; readonly reason: string; readonly stats?: CompletionStats };
+
+const CACHE_PREFIX_CHARS = 2000;
+const CACHE_SUFFIX_CHARS = 1000;
+
+/**
+ * Serves completions the fast way first: a cached or speculated result (type-through included)
+ * costs no model call; otherwise the newest request waits out a typing-speed debounce, then runs
+ * on the model while any older one is aborted. After a completion is shown, the completion that
+ * would follow its acceptance is computed in the background, so Tab-Tab-Tab needs no wait.
+ */
+export class CompletionService {
+  private readonly gate = new LatestRequestGate();
+  private readonly debounce = new AdaptiveDebounce();
+  private readonly cache = new CompletionCache({ prefixKeyChars: CACHE_PREFIX_CHARS, suffixKeyChars: CACHE_SUFFIX_CHARS });
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  async complete(model: CompletionModel, request: CompletionRequest, budget: CompletionBudget, callerSignal: AbortSignal): Promise<ServedOutcome> {
+    const startedAt = this.now();
+    const key = cacheKey(model, request.text, request.offset);
+    const hit = request.selectedCompletionText === undefined ? this.cache.lookup(key) : undefined;
+    const debounceMs = this.debounce.delayFor(startedAt);
+    if (hit !== undefined) {
+      this.gate.abortAll();
+      return {
+        kind: "completion", insertText: hit.insertText, replaceSuffixChars: hit.replaceSuffixChars,
+        stats: { source: "cache", debounceMs: 0, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, totalMs: this.now() - startedAt },
+      };
+    }
+
+    const turn = this.gate.begin(callerSignal);
+    try {
+      if (!(await abortableDelay(debounceMs, turn.signal))) return { kind: "empty", reason: "aborted" };
+      const outcome: CompletionOutcome = await completeAtCursor(model, request, budget, turn.signal);
+      const generation = outcome.generation;
+      const stats: CompletionStats | undefined = generation && {
+        source: "model", debounceMs,
+        promptTokens: generation.promptTokens, reusedTokens: generation.reusedTokens,
+        evaluatedTokens: generation.promptTokens - generation.reusedTokens, generatedTokens: generation.generatedTokens,
+        totalMs: this.now() - startedAt,
+      };
+      if (outcome.kind === "completion") {
+        this.cache.set(key, { insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars });
+        this.speculateAfterAcceptance(model, request, budget, outcome.insertText, outcome.replaceSuffixChars);
+      }
+      const served: ServedOutcome = outcome.kind === "completion"
+        ? { kind: "completion", insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars }
+        : { kind: "empty", reason: outcome.reason };
+      return stats === undefined ? served : { ...served, stats };
+    } finally {
+      turn.end();
+    }
+  }
+
+  /** Forgets cached results, e.g. when the model changes. */
+  reset(): void {
+    this.gate.abortAll();
+    this.cache.clear();
+  }
+
+  /**
+   * Computes, in the background, the completion the user will be offered right after accepting
+   * `insertText`. It runs as the newest request, so any real request aborts it at once.
+   */
+  private speculateAfterAcceptance(
+    model: CompletionModel, request: CompletionRequest, budget: CompletionBudget, insertText: string, replaceSuffixChars: number,
+  ): void {
+    const text = request.text.slice(0, request.offset) + insertText + request.text.slice(request.offset + replaceSuffixChars);
+    const accepted: CompletionRequest = { ...request, text, offset: request.offset + insertText.length };
+    const turn = this.gate.begin();
+    void completeAtCursor(model, accepted, budget, turn.signal)
+      .then((outcome) => {
+        if (outcome.kind === "completion") {
+          this.cache.set(cacheKey(model, accepted.text, accepted.offset), { insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars });
+        }
+      }, () => undefined)
+      .finally(() => turn.end());
+  }
+}
+
+function cacheKey(model: CompletionModel, text: string, offset: number): CompletionCacheKey {
+  return {
+    modelId: model.id,
+    prefix: text.slice(Math.max(0, offset - CACHE_PREFIX_CHARS), offset),
+    suffix: text.slice(offset, offset + CACHE_SUFFIX_CHARS),
+  };
+}
