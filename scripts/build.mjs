@@ -5,6 +5,8 @@ import { webviewBuildOptions } from "../src/extension/explain/webview/build.mjs"
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
+// `--outdir=DIR` puts the three Node bundles elsewhere (the VSIX packager builds into its staging folder).
+const outdir = process.argv.find((arg) => arg.startsWith("--outdir="))?.slice("--outdir=".length) ?? "dist";
 
 const common = {
   bundle: true,
@@ -17,9 +19,9 @@ const common = {
 };
 
 const builds = [
-  { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", external: ["vscode"] },
-  { ...common, entryPoints: ["src/server/main.ts"], outfile: "dist/server.js", external: ["node-llama-cpp"] },
-  { ...common, entryPoints: ["src/server/cli.ts"], outfile: "dist/cli.js", external: ["node-llama-cpp"], banner: { js: "#!/usr/bin/env node" } },
+  { ...common, entryPoints: ["src/extension/extension.ts"], outfile: `${outdir}/extension.js`, external: ["vscode"] },
+  { ...common, entryPoints: ["src/server/main.ts"], outfile: `${outdir}/server.js`, external: ["node-llama-cpp"] },
+  { ...common, entryPoints: ["src/server/cli.ts"], outfile: `${outdir}/cli.js`, external: ["node-llama-cpp"], banner: { js: "#!/usr/bin/env node" } },
   // The explain panel's script runs in the webview (a browser): its own options, not `common`.
   webviewBuildOptions,
 ];

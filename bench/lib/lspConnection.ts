@@ -18,7 +18,8 @@ export interface SentRequest {
   readonly reply: Promise<Reply>;
 }
 
-type Handler = (params: unknown) => unknown;
+/** `receivedAt`: nowMs() when the message was read from the server's stdout. */
+type Handler = (params: unknown, receivedAt: number) => unknown;
 
 /**
  * A deliberately small JSON-RPC/LSP client over a child's stdio. Written by hand (not vscode-jsonrpc)
@@ -27,7 +28,7 @@ type Handler = (params: unknown) => unknown;
 export class LspConnection {
   readonly stderrLines: string[] = [];
   private nextId = 1;
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private readonly pending = new Map<number, (reply: Reply) => void>();
   private readonly requestHandlers = new Map<string, Handler>();
   private readonly notificationHandlers = new Map<string, Handler>();
@@ -115,10 +116,10 @@ export class LspConnection {
   ): void {
     if (message.method !== undefined && message.id !== undefined) {
       const handler = this.requestHandlers.get(message.method);
-      const result = handler === undefined ? null : handler(message.params);
+      const result = handler === undefined ? null : handler(message.params, receivedAt);
       this.write({ jsonrpc: "2.0", id: message.id, result: result ?? null });
     } else if (message.method !== undefined) {
-      this.notificationHandlers.get(message.method)?.(message.params);
+      this.notificationHandlers.get(message.method)?.(message.params, receivedAt);
     } else if (typeof message.id === "number") {
       const resolve = this.pending.get(message.id);
       this.pending.delete(message.id);

@@ -11,6 +11,7 @@ import { ServerStatusNotification, type ServerStatus } from "../shared/protocol"
 import { SETTINGS_SECTION } from "../shared/settings";
 import { decideAfterCrash } from "./crashPolicy";
 import type { StatusHub } from "./StatusHub";
+import { trustedSettingsSection } from "./userSettings";
 
 export const CLIENT_ID = "pocketCoder";
 
@@ -25,7 +26,23 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
     outputChannel: output,
-    initializationOptions: () => vscode.workspace.getConfiguration().get(SETTINGS_SECTION),
+    // The model file, GPU and download settings come from user settings only, whatever a workspace says.
+    initializationOptions: () => trustedSettingsSection(),
+    middleware: {
+      // Per-language opt-out ("[markdown]": { "pocketCoder.completion.enabled": false }) is a language
+      // override, which LSP configuration pulls cannot express: it is applied here, before any request.
+      provideInlineCompletionItems: (document, position, context, token, next) =>
+        vscode.workspace.getConfiguration(SETTINGS_SECTION, document).get<boolean>("completion.enabled", true)
+          ? next(document, position, context, token)
+          : undefined,
+      workspace: {
+        configuration: async (params, token, next) => {
+          const values = await next(params, token);
+          if (!Array.isArray(values)) return values;
+          return values.map((value: unknown, index): unknown => (params.items[index]?.section === SETTINGS_SECTION ? trustedSettingsSection(value) : value));
+        },
+      },
+    },
     errorHandler: {
       error: (_error, _message, count) => ({ action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
       closed: () => {

@@ -1,5 +1,6 @@
 import type { LanguageClient } from "vscode-languageclient/node";
 import type { ServerStatus } from "../shared/protocol";
+import type { ExplainPanel } from "./explain/ExplainPanel";
 
 /** What `activate()` returns: tests and other extensions await it instead of sleeping. */
 export interface PocketCoderApi {
@@ -12,4 +13,13 @@ export interface PocketCoderApi {
   /** The language server's process id, while it runs. */
   serverPid(): number | undefined;
   statusBarText(): string;
+  /** The Explain panel of the latest explanation (undefined before the first one). */
+  explainPanel(): ExplainPanel | undefined;
+  /**
+   * The visible text of the latest explanation, once the panel's webview has rendered its end (done, stopped or
+   * error). Rejects after `timeoutMs` or when there is no panel.
+   */
+  explainPanelText(timeoutMs?: number): Promise<string>;
+  /** Stops the running explanation, as the panel's Stop button does. */
+  stopExplanation(): void;
 }

@@ -1,7 +1,10 @@
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import type { PocketCoderApi } from "./api";
-import { SELECT_MODEL_COMMAND, selectModelFile } from "./commands/selectModel";
+import { DOCTOR_COMMAND, showDoctorReport } from "./commands/doctor";
+import { downloadRecommendedModel } from "./commands/downloadModel";
+import { DOWNLOAD_MODEL_COMMAND, SELECT_MODEL_COMMAND, selectModel } from "./commands/selectModel";
+import { registerExplain } from "./explain/explainCommand";
 import { createLanguageClient, serverPidOf } from "./LanguageClientHost";
 import { ProblemNotifier, RESTART_SERVER_COMMAND } from "./ProblemNotifier";
 import { SHOW_LOGS_COMMAND, StatusBar } from "./StatusBar";
@@ -24,12 +27,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pocket
   const languageClient = client;
   context.subscriptions.push(
     vscode.commands.registerCommand(SHOW_LOGS_COMMAND, () => output.show()),
-    vscode.commands.registerCommand(SELECT_MODEL_COMMAND, selectModelFile),
+    vscode.commands.registerCommand(SELECT_MODEL_COMMAND, () => selectModel(languageClient)),
+    vscode.commands.registerCommand(DOCTOR_COMMAND, () => showDoctorReport(languageClient, output)),
+    // Opens a network connection only when the user setting pocketCoder.network.allowModelDownload is on.
+    vscode.commands.registerCommand(DOWNLOAD_MODEL_COMMAND, () => downloadRecommendedModel(context, languageClient)),
     vscode.commands.registerCommand(RESTART_SERVER_COMMAND, async () => {
       statuses.update({ state: "starting", message: "Restarting Pocket Coder…" });
       await languageClient.restart();
     }),
   );
+
+  const explain = registerExplain(context, languageClient, output);
 
   const ready = statuses.waitForSettled();
   try {
@@ -47,6 +55,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pocket
     waitForStatus: (predicate, timeoutMs) => statuses.waitFor(predicate, timeoutMs),
     serverPid: () => serverPidOf(languageClient),
     statusBarText: () => statusBar.text,
+    explainPanel: () => explain.panel,
+    explainPanelText: (timeoutMs) => explain.panel?.waitForRenderedText(timeoutMs) ?? Promise.reject(new Error("No explanation has been shown yet.")),
+    stopExplanation: () => explain.stop(),
   };
 }
 

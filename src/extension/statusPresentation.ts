@@ -1,7 +1,8 @@
 /**
  * How a server status looks in the status bar. Pure (no `vscode`) so it is unit-tested directly.
  */
-import type { ServerStatus } from "../shared/protocol";
+import type { ModelStatus, ServerStatus } from "../shared/protocol";
+import { formatBytes } from "../shared/recommendedModels";
 
 export interface StatusPresentation {
   readonly text: string;
@@ -35,6 +36,7 @@ export function presentStatus(status: ServerStatus): StatusPresentation {
       `Model: ${model.name}${model.fimFamily === undefined ? "" : ` (${model.fimFamily})`}`,
       `Backend: ${BACKEND_LABEL[model.backend]}${model.gpuDevices.length > 0 ? ` — ${model.gpuDevices.join(", ")}` : ""}`,
       `GPU layers: ${model.gpuLayers} of ${model.totalLayers}`,
+      ...vramLine(model),
       `Context: ${model.contextSize} tokens · ${model.threads} threads`,
     );
   }
@@ -43,4 +45,10 @@ export function presentStatus(status: ServerStatus): StatusPresentation {
 
   const severity = status.state === "error" ? "error" : status.notices !== undefined && status.notices.length > 0 ? "warning" : "normal";
   return { text, tooltip: lines.join("\n"), severity };
+}
+
+/** "VRAM: 1.9 GB used of 8.0 GB" when the server measured it (GPU backends only). */
+function vramLine(model: ModelStatus): string[] {
+  if (model.vramTotalBytes === undefined || model.vramTotalBytes <= 0) return [];
+  return [`VRAM: ${formatBytes(model.vramUsedBytes ?? 0)} used of ${formatBytes(model.vramTotalBytes)}`];
 }

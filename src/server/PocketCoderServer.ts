@@ -84,7 +84,7 @@ export function startServer(connection: Connection): void {
     }),
   );
 
-  connection.onRequest(ExplainRequest, createExplainHandler({ documents, models, settings: () => settings, workspace: (uri) => workspacePlace(uri, folders), log }));
+  connection.onRequest(ExplainRequest, createExplainHandler({ connection, documents, models, settings: () => settings, workspace: (uri) => workspacePlace(uri, folders), log }));
 
   // Model setup and diagnostics: the extension host never loads node-llama-cpp, so it asks the server.
   connection.onRequest(InspectModelsRequest, async (params) => {

@@ -4,28 +4,72 @@
  */
 import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
 import { startServer } from "./PocketCoderServer";
+import { UsageError, writeStdout } from "./commandLine/args";
+import { COMPLETE_USAGE, runComplete } from "./commandLine/completeCommand";
+import { DOCTOR_USAGE, runDoctor } from "./commandLine/doctorCommand";
+
+/** A one-shot subcommand: resolves with the exit code. */
+interface CliCommand {
+  readonly usage: string;
+  run(argv: readonly string[]): Promise<number>;
+}
+
+/**
+ * The one-shot subcommands, on the same engine as the server. `explain` joins here when the explain
+ * engine lands: `explain: { usage: EXPLAIN_USAGE, run: runExplain }` (src/server/commandLine/).
+ */
+const COMMANDS: Record<string, CliCommand> = {
+  doctor: { usage: DOCTOR_USAGE, run: runDoctor },
+  complete: { usage: COMPLETE_USAGE, run: runComplete },
+};
 
 const USAGE = `Usage: pocket-coder serve --stdio
+       pocket-coder doctor [options]
+       pocket-coder complete [options] FILE LINE:COL
 
 Commands:
   serve --stdio    Run the Pocket Coder language server on stdin/stdout.
                    Settings come from initializationOptions ({ model: { path }, gpu, threads, completion })
                    and workspace/configuration (section "pocketCoder"); POCKET_CODER_MODEL sets the model path.
+
+${Object.values(COMMANDS).map((command) => command.usage).join("\n\n")}
 `;
 
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "serve" && (rest.includes("--stdio") || rest.some((arg) => arg.startsWith("--socket=") || arg === "--node-ipc"))) {
     startServer(createConnection(ProposedFeatures.all));
     return -1;
   }
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
-    process.stdout.write(USAGE);
+    await writeStdout(USAGE);
     return 0;
+  }
+  const subcommand = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (subcommand !== undefined) {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      await writeStdout(`${subcommand.usage}\n`);
+      return 0;
+    }
+    try {
+      return await subcommand.run(rest);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      process.stderr.write(`${error.message}\n\n${subcommand.usage}\n`);
+      return 2;
+    }
   }
   process.stderr.write(`Unknown command: ${argv.join(" ")}\n\n${USAGE}`);
   return 2;
 }
 
-const code = main(process.argv.slice(2));
-if (code >= 0) process.exitCode = code;
+main(process.argv.slice(2)).then(
+  (code) => {
+    // One-shot commands exit as soon as their output is written: llama.cpp's worker threads must not keep the process alive.
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`pocket-coder: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

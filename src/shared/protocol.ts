@@ -76,9 +76,13 @@ export interface ExplainParams {
   readonly partialResultToken?: string | number;
 }
 
-/** One streamed piece of the explanation, in order. */
+/**
+ * One streamed piece of the explanation, in order. The texts of all chunks concatenate to `ExplainResult.text`.
+ * When the code had to be cut, the first chunk carries the `truncationNote` (with `text` ""), before any text.
+ */
 export interface ExplainChunk {
   readonly text: string;
+  readonly truncationNote?: string;
 }
 
 export interface ExplainResult {
@@ -91,8 +95,12 @@ export interface ExplainResult {
 }
 
 /**
- * client → server: explain a range of a document. Streams ExplainChunk[] partial results; cancel with
- * `$/cancelRequest` (the Stop button, closing the panel, or a newer explain request).
+ * client → server: explain a range of a document (which the client has opened with `textDocument/didOpen`).
+ * Streams ExplainChunk[] partial results as `$/progress` for `partialResultToken`; the final result repeats the
+ * whole text. Cancel with `$/cancelRequest` (the Stop button, closing the panel) or by sending a newer explain
+ * request, which cancels the older one on the server too: a cancelled request answers with the text so far and
+ * stopReason "cancelled". No usable model, or a model that fails, answers with a ResponseError (code
+ * `LSPErrorCodes.RequestFailed`) whose message says what to do.
  */
 export const ExplainRequest = new ProtocolRequestType<ExplainParams, ExplainResult, ExplainChunk[], void, void>("pocketCoder/explain");
 

@@ -22,7 +22,28 @@ import {
   type Position,
   type ProtocolConnection,
 } from "vscode-languageserver-protocol/node";
-import { ServerStatusNotification, type ServerStatus } from "../../src/shared/protocol";
+import {
+  ExplainRequest,
+  ServerStatusNotification,
+  type ExplainChunk,
+  type ExplainParams,
+  type ExplainResult,
+  type ServerStatus,
+} from "../../src/shared/protocol";
+
+/** What an explain request streamed and how it ended. */
+export interface ExplainExchange {
+  /** Every `$/progress` batch of chunks, in arrival order. */
+  readonly batches: ExplainChunk[][];
+  /** The chunks flattened, in order. */
+  readonly chunks: ExplainChunk[];
+  /** Set when the request answered a result; `error` when it answered an error. */
+  readonly result?: ExplainResult;
+  readonly error?: { readonly code: number; readonly message: string; readonly data?: unknown };
+  /** Milliseconds from sending to the first chunk with text, and to the answer. */
+  readonly firstTextMs?: number;
+  readonly totalMs: number;
+}
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 export const SERVER_MAIN = path.join(REPO_ROOT, "dist", "server.js");
@@ -35,6 +56,8 @@ export interface StartOptions {
   readonly viaCli?: boolean;
   readonly env?: NodeJS.ProcessEnv;
   readonly workspaceFolder?: string;
+  /** Runs the server under these commands, e.g. ["unshare", "-n", "strace", "-f", …]; the node command line is appended. */
+  readonly wrapper?: readonly string[];
 }
 
 /** A minimal LSP client for tests: the real built server in a child process, spoken to over stdio. */
@@ -45,6 +68,7 @@ export class LspTestClient {
   readonly logs: string[] = [];
   private readonly statusWaiters = new Set<() => void>();
   private version = 1;
+  private explainTokens = 0;
 
   private constructor(
     readonly process: ChildProcess,
@@ -54,7 +78,8 @@ export class LspTestClient {
 
   static async start(options: StartOptions): Promise<LspTestClient> {
     const args = options.viaCli === true ? [CLI_MAIN, "serve", "--stdio"] : [SERVER_MAIN, "--stdio"];
-    const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...options.env } });
+    const [command, ...commandArgs] = [...(options.wrapper ?? []), process.execPath, ...args];
+    const child = spawn(command!, commandArgs, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...options.env } });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspTestClient(child, connection, options.settings);
     child.stderr!.on("data", (chunk: Buffer) => client.stderr.push(chunk.toString()));
@@ -138,6 +163,39 @@ export class LspTestClient {
     );
     if (result === null) return [];
     return Array.isArray(result) ? result : result.items;
+  }
+
+  /**
+   * Sends `pocketCoder/explain` with a fresh partialResultToken and collects the `$/progress` chunks that arrive
+   * for it. `onChunk` sees each chunk as it arrives (e.g. to cancel mid-stream). Never rejects on a ResponseError.
+   */
+  async explain(
+    params: Omit<ExplainParams, "partialResultToken">,
+    options: { cancel?: CancellationTokenSource; onChunk?: (chunk: ExplainChunk) => void } = {},
+  ): Promise<ExplainExchange> {
+    const token = `explain-${++this.explainTokens}`;
+    const batches: ExplainChunk[][] = [];
+    const startedAt = performance.now();
+    let firstTextMs: number | undefined;
+    const subscription = this.connection.onProgress(ExplainRequest, token, (batch) => {
+      batches.push(batch);
+      for (const chunk of batch) {
+        if (chunk.text !== "") firstTextMs ??= performance.now() - startedAt;
+        options.onChunk?.(chunk);
+      }
+    });
+    try {
+      const result = await this.connection.sendRequest(ExplainRequest, { ...params, partialResultToken: token }, options.cancel?.token);
+      return { batches, chunks: batches.flat(), result, ...(firstTextMs === undefined ? {} : { firstTextMs }), totalMs: performance.now() - startedAt };
+    } catch (error) {
+      const { code, message, data } = error as { code: number; message: string; data?: unknown };
+      return {
+        batches, chunks: batches.flat(), error: { code, message, ...(data === undefined ? {} : { data }) },
+        ...(firstTextMs === undefined ? {} : { firstTextMs }), totalMs: performance.now() - startedAt,
+      };
+    } finally {
+      subscription.dispose();
+    }
   }
 
   /** Shuts down politely; resolves with the exit code. */

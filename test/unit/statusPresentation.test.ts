@@ -17,6 +17,12 @@ describe("presentStatus", () => {
     assert.equal(shown.severity, "normal");
   });
 
+  test("the tooltip shows the device's VRAM use when the server measured it", () => {
+    const shown = presentStatus({ state: "ready", message: "", model: { ...model, vramUsedBytes: 1.5 * 1024 ** 3, vramTotalBytes: 8 * 1024 ** 3 } });
+    assert.match(shown.tooltip, /^VRAM: 1\.5 GB used of 8\.0 GB$/m);
+    assert.doesNotMatch(presentStatus({ state: "ready", message: "", model }).tooltip, /VRAM/);
+  });
+
   test("ready on CPU says CPU", () => {
     assert.equal(presentStatus({ state: "ready", message: "", model: { ...model, backend: "cpu", gpuLayers: 0 } }).text, "$(sparkle) Pocket Coder · CPU");
   });

@@ -47,3 +47,8 @@ export function integerOption(args: ParsedArgs, name: string): number | undefine
   if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} must be a whole number; got "${raw}".`);
   return value;
 }
+
+/** Writes to stdout and resolves once the data is handed to the OS (a pipe is asynchronous; the CLI exits right after). */
+export function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+}

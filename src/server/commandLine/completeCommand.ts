@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { completeAtCursor, DEFAULT_BUDGET } from "../completion/CompletionEngine";
-import { parseArgs, UsageError } from "./args";
+import { parseArgs, UsageError, writeStdout } from "./args";
 import { MODEL_OPTIONS, MODEL_OPTIONS_USAGE, settingsFromArgs, startHeadlessModel, stderrLogger } from "./headlessModel";
 
 export const COMPLETE_USAGE = `pocket-coder complete [options] FILE LINE:COL
@@ -53,7 +53,7 @@ export async function runComplete(argv: readonly string[]): Promise<number> {
       process.stderr.write(`(no completion: ${outcome.reason})\n`);
       return 0;
     }
-    await new Promise<void>((resolve, reject) => process.stdout.write(outcome.insertText, (error) => (error ? reject(error) : resolve())));
+    await writeStdout(outcome.insertText);
     return 0;
   } finally {
     await models.dispose();

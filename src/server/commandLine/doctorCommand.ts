@@ -1,7 +1,7 @@
 import { SERVER_VERSION } from "../PocketCoderServer";
 import { collectDoctorFacts } from "../doctor/collectDoctorFacts";
 import { formatDoctorReport } from "../doctor/doctorReport";
-import { parseArgs } from "./args";
+import { parseArgs, writeStdout } from "./args";
 import { MODEL_OPTIONS, MODEL_OPTIONS_USAGE, settingsFromArgs, startHeadlessModel, stderrLogger } from "./headlessModel";
 
 export const DOCTOR_USAGE = `pocket-coder doctor [options]
@@ -17,7 +17,7 @@ export async function runDoctor(argv: readonly string[]): Promise<number> {
   const models = await startHeadlessModel(settings, stderrLogger(args.flags.has("verbose")));
   try {
     const facts = await collectDoctorFacts(models, { version: SERVER_VERSION, measureSpeed: !args.flags.has("no-speed") });
-    process.stdout.write(`${formatDoctorReport(facts)}\n`);
+    await writeStdout(`${formatDoctorReport(facts)}\n`);
     return facts.status.state === "error" ? 1 : 0;
   } finally {
     await models.dispose();

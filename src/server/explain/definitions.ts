@@ -40,7 +40,9 @@ const KEYWORDS =
   "(?:function\\*?|def|fn|func|fun|class|interface|struct|enum|trait|type|typedef(?:\\s+(?:struct|enum|union))?|const|let|var|" +
   "static|module|namespace|record|object|union|macro_rules!)";
 /** `[modifiers] keyword name`, e.g. `export async function load`, `pub(crate) struct Cache`, `def parse`. */
-const KEYWORD_DECLARATION = new RegExp(`^${MODIFIERS}${KEYWORDS}\\s+(?:\\([^)]*\\)\\s*)?([A-Za-z_$][\\w$]*)`);
+const KEYWORD_DECLARATION = new RegExp(`^${MODIFIERS}(${KEYWORDS})\\s+(?:\\([^)]*\\)\\s*)?([A-Za-z_$][\\w$]*)`);
+/** After these keywords a second word means the first was a C-style type: `static int count`, `const char *name`. */
+const TYPE_PREFIX_KEYWORDS = new Set(["const", "static", "let", "var"]);
 /** `#define NAME` */
 const C_MACRO = /^#\s*define\s+([A-Za-z_]\w*)/;
 /** A C/C++/Java-style function definition at column 0: `static int parse_line(const char *s) {` (not a prototype). */
@@ -53,7 +55,10 @@ const CONTROL_WORDS = new Set(["if", "for", "while", "switch", "return", "else",
 export function declaredName(line: string): string | undefined {
   if (line === "" || /^\s/.test(line)) return undefined;
   const keyword = KEYWORD_DECLARATION.exec(line);
-  if (keyword?.[1] !== undefined) return keyword[1];
+  if (keyword?.[1] !== undefined && keyword[2] !== undefined) {
+    const typeFirst = TYPE_PREFIX_KEYWORDS.has(keyword[1]) && /^\s*[A-Za-z_$*&]/.test(line.slice(keyword[0].length));
+    if (!typeFirst) return keyword[2];
+  }
   const macro = C_MACRO.exec(line);
   if (macro?.[1] !== undefined) return macro[1];
   const assignment = ASSIGNMENT.exec(line);

@@ -4,15 +4,20 @@ import type { FimFamily } from "../completion/fim/fimTypes";
 import { resolveFimFamily } from "../completion/fim/resolveFimFamily";
 import { acquireLlama, BACKEND_NAMES, type AcquiredLlama } from "../runtime/acquireLlama";
 import { errorText, inspectModelFile } from "../runtime/inspectModelFile";
+import type { ChatExplainer } from "../runtime/ChatExplainer";
 import type { LoadedModel } from "../runtime/LoadedModel";
 import { ModelLoadError } from "../runtime/ModelLoadError";
 import { openModel } from "../runtime/openModel";
 import { describeHardware } from "../runtime/runtimeInfo";
 import type { Logger } from "../logger";
+import type { ExplainGenerator } from "../explain/explainGenerator";
+import { ExplainModelSlot } from "./ExplainModelSlot";
 
 /** The model that completions run on, once it is loaded. */
 export interface ActiveModel {
   readonly generator: LoadedModel;
+  /** Explanations with the same weights, on the context's second sequence. */
+  readonly explainer: ChatExplainer;
   readonly fim: FimFamily;
   readonly status: ModelStatus;
 }
@@ -32,12 +37,16 @@ export class ModelService {
   private announcedNotices = new Set<string>();
   /** Notices about the current model (e.g. it did not fit in VRAM), announced once with the next ready status. */
   private modelNotices: readonly string[] = [];
+  /** The separate explain model, when `explain.modelPath` is set. */
+  private readonly explainSlot: ExplainModelSlot;
 
   constructor(
     private readonly publish: (status: ServerStatus) => void,
     private readonly log: Logger,
     private readonly availableCores: () => number,
-  ) {}
+  ) {
+    this.explainSlot = new ExplainModelSlot(log);
+  }
 
   get status(): ServerStatus {
     return this.current;
@@ -52,6 +61,16 @@ export class ModelService {
   applySettings(settings: PocketCoderSettings): Promise<void> {
     const previous = this.settings;
     this.settings = settings;
+    if (previous !== undefined && onlyExplainModelChanged(previous, settings)) {
+      // The completion model stays; only the explain model is loaded, unloaded or replaced.
+      this.loads = this.loads.then(async () => {
+        await this.loadExplainModel(this.settings ?? settings);
+        // The state is unchanged, but clients waiting for the change to settle see that it did.
+        if (this.current.state === "error") this.publish(this.current);
+        else this.publishSteadyState();
+      });
+      return this.loads;
+    }
     if (previous === undefined || needsModelReload(previous, settings)) {
       const load = ++this.requestedLoad;
       this.loads = this.loads.then(() => (load === this.requestedLoad ? this.load(settings) : undefined));
@@ -102,6 +121,31 @@ export class ModelService {
     }
   }
 
+  /**
+   * The model to explain with, after any load in progress: the explain model when `explain.modelPath` is set,
+   * else the completion model (whatever `completion.enabled` says). Otherwise a message saying what to do.
+   */
+  async explainModel(): Promise<{ generator: ExplainGenerator } | { problem: string }> {
+    let settled: Promise<void>;
+    do {
+      settled = this.loads;
+      await settled;
+    } while (settled !== this.loads);
+    const explainPath = this.settings?.explain.modelPath ?? "";
+    if (explainPath !== "") {
+      const slot = this.explainSlot.lookup(explainPath);
+      return "explainer" in slot ? { generator: slot.explainer } : slot;
+    }
+    if (this.active !== undefined) return { generator: this.active.explainer };
+    const why = this.current.problem?.message;
+    return {
+      problem: why === undefined
+        ? "No model is loaded to explain with. Choose a GGUF model with \"Pocket Coder: Select Model…\" (pocketCoder.model.path), " +
+          "or set pocketCoder.explain.model.path to an instruct (chat) model."
+        : `No model is loaded to explain with: ${why}`,
+    };
+  }
+
   /** Marks the model busy for the duration of `work`, without flicker for fast requests. */
   async whileBusy<T>(work: () => Promise<T>, showAfterMs = 250): Promise<T> {
     const timer = setTimeout(() => {
@@ -117,6 +161,7 @@ export class ModelService {
 
   async dispose(): Promise<void> {
     await this.loads;
+    await this.explainSlot.unload();
     await this.unload();
     await this.acquired?.llama.llama.dispose();
   }
@@ -137,7 +182,7 @@ export class ModelService {
       }
       const acquired = await this.acquireLlama(settings, threads);
       const opened = await openModel(acquired, inspected, { threads, log: (message) => this.log.info(message) });
-      this.active = { generator: opened.loaded, fim, status: { ...opened.status, fimFamily: fim.label } };
+      this.active = { generator: opened.loaded, explainer: opened.explainer, fim, status: { ...opened.status, fimFamily: fim.label } };
       this.modelNotices = opened.notice === undefined ? [] : [opened.notice];
       if (opened.notice !== undefined) this.log.warn(opened.notice);
       this.log.info(
@@ -152,11 +197,18 @@ export class ModelService {
       this.log.error(problem.message);
       this.setStatus({ state: "error", message: problem.message, problem });
     }
+    await this.loadExplainModel(settings);
+  }
+
+  private async loadExplainModel(settings: PocketCoderSettings): Promise<void> {
+    const threads = resolveThreadCount(settings.threads, this.availableCores());
+    await this.explainSlot.apply(settings.explain.modelPath, threads, () => this.acquireLlama(settings, threads));
   }
 
   private async acquireLlama(settings: PocketCoderSettings, threads: number): Promise<AcquiredLlama> {
     const key = `${settings.gpu}/${threads}`;
     if (this.acquired?.key === key) return this.acquired.llama;
+    await this.explainSlot.unload(); // its model lives on the runtime about to go
     await this.acquired?.llama.llama.dispose();
     this.acquired = undefined;
     const llama = await acquireLlama({ gpu: settings.gpu, threads, log: (message) => this.log.info(message) });
@@ -169,6 +221,7 @@ export class ModelService {
     const previous = this.active;
     this.active = undefined;
     this.modelNotices = [];
+    await previous?.explainer.dispose();
     await previous?.generator.dispose();
   }
 
@@ -197,4 +250,9 @@ export class ModelService {
     this.current = fresh.length > 0 ? { ...status, notices: fresh } : status;
     this.publish(this.current);
   }
+}
+
+/** Only the explain model's path changed: the completion model can stay loaded. */
+function onlyExplainModelChanged(before: PocketCoderSettings, after: PocketCoderSettings): boolean {
+  return before.explain.modelPath !== after.explain.modelPath && !needsModelReload(before, { ...after, explain: before.explain });
 }

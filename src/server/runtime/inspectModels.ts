@@ -34,7 +34,7 @@ export async function inspectModelFiles(params: InspectModelsParams): Promise<In
   return { models, ...(directoryProblem === undefined ? {} : { directoryProblem }) };
 }
 
-/** `*.gguf` in `directory` and its direct sub-folders, sorted; of split models only the first part. */
+/** `*.gguf` in `directory` and its direct sub-folders, sorted by file name; of split models only the first part. */
 export async function listGgufFiles(directory: string): Promise<string[]> {
   if (!path.isAbsolute(directory)) throw new Error("the folder must be an absolute path");
   const found: string[] = [];
@@ -49,7 +49,7 @@ export async function listGgufFiles(directory: string): Promise<string[]> {
     }
   };
   await visit(directory, 0);
-  return found.sort((a, b) => a.localeCompare(b));
+  return found.sort((a, b) => path.basename(a).localeCompare(path.basename(b)) || a.localeCompare(b));
 }
 
 function isLaterSplitPart(fileName: string): boolean {

@@ -3,9 +3,10 @@ import { readMetadataValue } from "../completion/fim/modelFacts";
 import { BACKEND_NAMES, type AcquiredLlama } from "./acquireLlama";
 import { loadWithLayerFallback, looksLikeOutOfMemory, type GpuLayersRequest } from "./gpuLayerFallback";
 import { errorText, type InspectedModel } from "./inspectModelFile";
+import { ChatExplainer } from "./ChatExplainer";
 import { LoadedModel } from "./LoadedModel";
 import { ModelLoadError } from "./ModelLoadError";
-import type { LlamaContext, LlamaModel } from "./nodeLlamaCpp";
+import { importNodeLlamaCpp, type LlamaContext, type LlamaModel } from "./nodeLlamaCpp";
 
 /** Large enough for a windowed FIM prompt plus cross-file context; small enough for a laptop's RAM. */
 export const DEFAULT_CONTEXT_SIZE = 4096;
@@ -18,6 +19,8 @@ export interface OpenModelOptions {
 
 export interface OpenedModel {
   readonly loaded: LoadedModel;
+  /** Explanations with this model, on the context's second sequence (see loadAndCreateContext). */
+  readonly explainer: ChatExplainer;
   readonly status: Omit<ModelStatus, "fimFamily">;
   /** Set when the model did not fit on the GPU as planned and fewer layers were offloaded: tell the user once. */
   readonly notice?: string;
@@ -56,8 +59,10 @@ export async function openModel(acquired: AcquiredLlama, inspected: InspectedMod
       ? `${inspected.name} ${why} (${result.fellBackFrom}); ${model.gpuLayers} of ${totalLayers} layers run on ${BACKEND_NAMES[acquired.backend]}, the rest on the CPU (slower).`
       : `${inspected.name} ${why} (${result.fellBackFrom}); it runs on the CPU instead (slower). A smaller model or quantisation would fit.`;
   }
+  const lib = await importNodeLlamaCpp();
   return {
     loaded: new LoadedModel(model, context, context.getSequence()),
+    explainer: new ChatExplainer(lib, model, context.getSequence(), inspected.name),
     status: {
       name: inspected.name,
       path: inspected.path,
@@ -79,7 +84,9 @@ async function loadAndCreateContext(
   const model = await acquired.llama.loadModel({ modelPath: inspected.path, gpuLayers });
   try {
     const contextSize = Math.min(options.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize || DEFAULT_CONTEXT_SIZE);
-    const context = await model.createContext({ contextSize, threads: options.threads, sequences: 1 });
+    // Two sequences: completions on the first, explanations on the second. Each keeps its own KV cache, and
+    // llama.cpp evaluates both in the same batches, so completions keep coming while an explanation streams.
+    const context = await model.createContext({ contextSize, threads: options.threads, sequences: 2 });
     return { model, context };
   } catch (error) {
     await model.dispose();

@@ -78,7 +78,7 @@ export async function describeRuntime(acquired: AcquiredLlama | undefined): Prom
       ...(llama === undefined ? {} : {
         llamaCppRelease: `${llama.llamaCppRelease.repo} ${llama.llamaCppRelease.release}`,
         buildType: llama.buildType,
-        cpuFeatures: llama.systemInfo.replace(/^CPU : /, "").replace(/\s*\|\s*$/, "").trim(),
+        cpuFeatures: cpuFeaturesOf(llama.systemInfo),
       }),
       ...(build === undefined ? {} : { binaryPackage: `@node-llama-cpp/${binaryPackageName(build === "cpu" ? false : build)}` }),
       installedBinaries,
@@ -116,4 +116,9 @@ export function installedBinaryPackages(): string[] {
 
 function lastError(attempts: readonly BackendAttempt[], gpu: BackendAttempt["gpu"]): string | undefined {
   return attempts.filter((attempt) => attempt.gpu === gpu && attempt.error !== undefined).at(-1)?.error;
+}
+
+/** "SSE3 AVX AVX2 …" from llama.cpp's "CPU : SSE3 = 1 | AVX = 1 | …" (features that are on). */
+export function cpuFeaturesOf(systemInfo: string): string {
+  return [...systemInfo.matchAll(/([A-Z0-9_]+) = 1/g)].map((match) => match[1]).join(" ");
 }

@@ -1,0 +1,357 @@
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { LspConnection, nowMs, type Reply } from "./lspConnection";
+import { PROBE_ENV, PROBE_PREFIX, type ProbeEvent } from "./serverProbe";
+import { seededRandom } from "./stats";
+
+export type Workload = "cold" | "typing" | "cursorMove";
+export const WORKLOADS: readonly Workload[] = ["cold", "typing", "cursorMove"];
+
+/** What the simulated user does. Everything random is drawn from `seed`. */
+export interface SessionPlan {
+  /** Each round opens `coldPerRound` fresh documents, types `snippet` into the last one, then moves the cursor around. */
+  readonly rounds: number;
+  readonly coldPerRound: number;
+  readonly snippet: string;
+  readonly cursorMovesPerRound: number;
+  /** Delay between keystrokes, uniform in this range (ms). */
+  readonly keyDelayMs: readonly [number, number];
+  /** A pause (user waits for a suggestion) lasts at least this long, uniform in this range (ms). */
+  readonly pauseMs: readonly [number, number];
+  /** Chance of a pause after a word; there is always one after Enter. */
+  readonly pauseAfterWord: number;
+  readonly cursorJumpLines: readonly [number, number];
+  readonly seed: number;
+}
+
+export interface SampleDocument {
+  /** Path relative to the workspace folder (the server puts it in the repo-level FIM prompt). */
+  readonly relativePath: string;
+  readonly text: string;
+  /** Where the snippet is typed (a line start). */
+  readonly insertAt: number;
+}
+
+export interface RequestRecord {
+  readonly workload: Workload;
+  readonly uri: string;
+  /** The document as the server had it, and the cursor offset, for replaying the same prompt raw. */
+  readonly text: string;
+  readonly offset: number;
+  readonly sentAt: number;
+  receivedAt?: number;
+  /** When a newer request superseded (cancelled) this one while it was pending. */
+  supersededAt?: number;
+  items?: number;
+  error?: string;
+  /** From the probe (see serverProbe.ts), for requests that ran to completion. */
+  tokensEvaluated?: number;
+  promptTokens?: number;
+  keptTokens?: number;
+  generationMs?: number;
+  /** The server's own debug log line for this request ("completion (model): … ms, …"), when it writes one. */
+  serverReported?: ServerReportedStats;
+}
+
+export interface ServerReportedStats {
+  readonly source: string;
+  readonly totalMs: number;
+  readonly debounceMs: number;
+  readonly promptTokens: number;
+  readonly reusedTokens: number;
+  readonly evaluatedTokens: number;
+  readonly generatedTokens: number;
+}
+
+const SERVER_STATS_LINE =
+  /^completion \((\w+)\): ([\d.]+) ms, debounce ([\d.]+) ms, prompt (\d+) tokens \((\d+) reused, (\d+) evaluated\), (\d+) generated/;
+
+export interface ServerSessionResult {
+  readonly records: RequestRecord[];
+  /** Round trip of an inline-completion request the server answers at once (unknown document). */
+  readonly rpcRoundTripMs: number[];
+  readonly probeEvents: number;
+  readonly serverLog: string[];
+}
+
+export interface ServerSessionOptions {
+  readonly repoRoot: string;
+  readonly serverMain: string;
+  readonly probe: string;
+  readonly settings: Record<string, unknown>;
+  readonly sample: SampleDocument;
+  readonly plan: SessionPlan;
+  readonly log: (line: string) => void;
+}
+
+/** Replays a typing session through the real server over LSP, as VS Code would send it. */
+export async function runServerSession(options: ServerSessionOptions): Promise<ServerSessionResult> {
+  const { plan, sample, log } = options;
+  const random = seededRandom(plan.seed);
+  const between = ([low, high]: readonly [number, number]): number => low + random() * (high - low);
+
+  const connection = LspConnection.spawn(["--require", options.probe, options.serverMain, "--stdio"], { ...process.env, [PROBE_ENV]: "1" });
+  const events: ProbeEvent[] = [];
+  connection.onStderrLine((line) => {
+    if (line.startsWith(PROBE_PREFIX)) events.push(JSON.parse(line.slice(PROBE_PREFIX.length)) as ProbeEvent);
+  });
+  const serverLog: string[] = [];
+  const statsLines: { at: number; stats: ServerReportedStats }[] = [];
+  let status: { state: string; message: string } = { state: "starting", message: "" };
+  connection.onNotification("window/logMessage", (params, receivedAt) => {
+    const message = (params as { message: string }).message;
+    serverLog.push(message);
+    const match = SERVER_STATS_LINE.exec(message);
+    if (match !== null) {
+      const [, source, totalMs, debounceMs, promptTokens, reusedTokens, evaluatedTokens, generatedTokens] = match.map((part) => part ?? "");
+      statsLines.push({
+        at: receivedAt,
+        stats: {
+          source: source!, totalMs: Number(totalMs), debounceMs: Number(debounceMs), promptTokens: Number(promptTokens),
+          reusedTokens: Number(reusedTokens), evaluatedTokens: Number(evaluatedTokens), generatedTokens: Number(generatedTokens),
+        },
+      });
+    }
+  });
+  connection.onNotification("pocketCoder/serverStatus", (params) => { status = params as typeof status; });
+  connection.onRequest("workspace/configuration", (params) => (params as { items: unknown[] }).items.map(() => options.settings));
+
+  const records: RequestRecord[] = [];
+  const rpcRoundTripMs: number[] = [];
+  try {
+    const root = pathToFileURL(options.repoRoot).toString();
+    await connection.request("initialize", {
+      processId: process.pid,
+      rootUri: root,
+      workspaceFolders: [{ uri: root, name: path.basename(options.repoRoot) }],
+      capabilities: {
+        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+        textDocument: { inlineCompletion: { dynamicRegistration: false }, synchronization: { dynamicRegistration: false } },
+      },
+      initializationOptions: options.settings,
+    }).reply;
+    connection.notify("initialized", {});
+    const loadStarted = performance.now();
+    while (!["ready", "error", "disabled"].includes(status.state)) {
+      if (performance.now() - loadStarted > 120_000) throw new Error(`The server did not get ready: ${status.state} ${status.message}`);
+      if (connection.child.exitCode !== null) throw new Error(`The server exited (${connection.child.exitCode}):\n${connection.stderrLines.join("\n")}`);
+      await sleep(20);
+    }
+    if (status.state !== "ready") throw new Error(`The server is ${status.state}: ${status.message}\n${serverLog.join("\n")}`);
+    log(`server ready in ${(performance.now() - loadStarted).toFixed(0)} ms: ${status.message}`);
+
+    for (let i = 0; i < 20; i++) {
+      const sent = connection.request("textDocument/inlineCompletion", {
+        textDocument: { uri: `${root}/bench-unknown-document.ts` }, position: { line: 0, character: 0 }, context: { triggerKind: 2 },
+      });
+      rpcRoundTripMs.push((await sent.reply).receivedAt - sent.sentAt);
+    }
+
+    const documents = new Map<string, { text: string; version: number }>();
+    let current: { record: RequestRecord; id: number; reply: Promise<Reply> } | undefined;
+
+    const open = (uri: string, text: string): void => {
+      documents.set(uri, { text, version: 1 });
+      connection.notify("textDocument/didOpen", { textDocument: { uri, languageId: "typescript", version: 1, text } });
+    };
+    const insert = (uri: string, offset: number, inserted: string): void => {
+      const document = documents.get(uri)!;
+      const at = positionAt(document.text, offset);
+      document.text = document.text.slice(0, offset) + inserted + document.text.slice(offset);
+      document.version++;
+      connection.notify("textDocument/didChange", {
+        textDocument: { uri, version: document.version },
+        contentChanges: [{ range: { start: at, end: at }, text: inserted }],
+      });
+    };
+    /** VS Code's behaviour: a new inline-completion request cancels the one still pending. */
+    const request = (workload: Workload, uri: string, offset: number): { record: RequestRecord; reply: Promise<Reply> } => {
+      const text = documents.get(uri)!.text;
+      if (current !== undefined && current.record.receivedAt === undefined) {
+        connection.cancel(current.id);
+        current.record.supersededAt = nowMs();
+      }
+      const sent = connection.request("textDocument/inlineCompletion", {
+        textDocument: { uri }, position: positionAt(text, offset), context: { triggerKind: 2 },
+      });
+      const record: RequestRecord = { workload, uri, text, offset, sentAt: sent.sentAt };
+      records.push(record);
+      const reply = sent.reply.then((answer) => {
+        record.receivedAt = answer.receivedAt;
+        if (answer.error !== undefined) record.error = `${answer.error.code} ${answer.error.message}`;
+        const result = answer.result as { items?: unknown[] } | unknown[] | null | undefined;
+        record.items = Array.isArray(result) ? result.length : (result?.items?.length ?? 0);
+        // The server logs a request's statistics just before answering it, on the same stream.
+        const line = statsLines.filter((entry) => entry.at >= record.sentAt && entry.at <= answer.receivedAt).at(-1);
+        if (line !== undefined) record.serverReported = line.stats;
+        return answer;
+      });
+      current = { record, id: sent.id, reply };
+      return { record, reply };
+    };
+    const waitFor = async (reply: Promise<Reply>): Promise<void> => {
+      const timeout = sleep(120_000).then(() => { throw new Error("No inline-completion response within 120 s"); });
+      await Promise.race([reply, timeout]);
+    };
+
+    const keystrokes = splitKeystrokes(plan.snippet);
+    for (let round = 0; round < plan.rounds; round++) {
+      let uri = "";
+      let insertAt = sample.insertAt;
+      for (let cold = 0; cold < plan.coldPerRound; cold++) {
+        if (uri !== "") connection.notify("textDocument/didClose", { textDocument: { uri } });
+        // A new file (its path is in the prompt, so the KV cache cannot help) whose lines just above the
+        // cursor differ too (so the server's result cache cannot either). Only one document is open at a
+        // time, so no cross-file context enters the prompts.
+        uri = pathToFileURL(path.join(options.repoRoot, sample.relativePath.replace(/(\.[^.]+)$/, `.r${round}c${cold}$1`))).toString();
+        const marker = `// cold start ${round}.${cold}\n`;
+        open(uri, sample.text.slice(0, sample.insertAt) + marker + sample.text.slice(sample.insertAt));
+        insertAt = sample.insertAt + marker.length;
+        await sleep(between(plan.pauseMs));
+        await waitFor(request("cold", uri, insertAt).reply);
+        log(`  cold      ${describe(records.at(-1)!)}`);
+        await sleep(300);
+      }
+
+      let cursor = insertAt;
+      for (let k = 0; k < keystrokes.length; k++) {
+        const key = keystrokes[k]!;
+        insert(uri, cursor, key);
+        cursor += key.length;
+        const sent = request("typing", uri, cursor);
+        const next = keystrokes[k + 1];
+        const before = documents.get(uri)!.text.charAt(cursor - key.length - 1);
+        const endOfWord = /\w/.test(before) && /^[\s(.,;:)]/.test(key);
+        const pause = key.startsWith("\n") || (endOfWord && random() < plan.pauseAfterWord) || next === undefined;
+        if (pause) {
+          const pauseMs = between(plan.pauseMs);
+          await waitFor(sent.reply);
+          log(`  typing    ${describe(sent.record)}`);
+          await sleep(Math.max(0, pauseMs - (sent.record.receivedAt! - sent.record.sentAt)));
+        } else {
+          await sleep(between(plan.keyDelayMs));
+        }
+      }
+
+      const text = documents.get(uri)!.text;
+      const lineStarts = [0];
+      for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+      let line = positionAt(text, cursor).line;
+      for (let move = 0; move < plan.cursorMovesPerRound; move++) {
+        line = jumpTarget(text, lineStarts, line, plan.cursorJumpLines, random);
+        const lineEnd = (lineStarts[line + 1] ?? text.length + 1) - 1;
+        await waitFor(request("cursorMove", uri, lineEnd).reply);
+        log(`  cursorMove ${describe(records.at(-1)!)} (line ${line + 1})`);
+        await sleep(between(plan.pauseMs));
+      }
+      connection.notify("textDocument/didClose", { textDocument: { uri } });
+    }
+  } finally {
+    await connection.close();
+  }
+  attributeProbeEvents(records, events);
+  return { records, rpcRoundTripMs, probeEvents: events.length, serverLog };
+}
+
+/** The snippet as keystrokes: one per character, except that Enter comes with the next line's indentation (auto-indent). */
+export function splitKeystrokes(snippet: string): string[] {
+  const keys: string[] = [];
+  const lines = snippet.split("\n");
+  lines.forEach((line, index) => {
+    const indentation = /^\s*/.exec(line)![0];
+    const rest = line.slice(indentation.length);
+    if (index === 0) keys.push(...(indentation === "" ? [] : [indentation]));
+    else keys.push(`\n${indentation}`);
+    keys.push(...rest);
+  });
+  return keys.filter((key) => key !== "");
+}
+
+function jumpTarget(text: string, lineStarts: readonly number[], from: number, [low, high]: readonly [number, number], random: () => number): number {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const distance = Math.round(low + random() * (high - low));
+    let target = from + (random() < 0.5 ? -distance : distance);
+    if (target < 0 || target >= lineStarts.length) target = from - (target - from);
+    if (target < 0 || target >= lineStarts.length) continue;
+    const content = text.slice(lineStarts[target], (lineStarts[target + 1] ?? text.length + 1) - 1);
+    if (content.trim().length > 0) return target;
+  }
+  return from;
+}
+
+function positionAt(text: string, offset: number): { line: number; character: number } {
+  let line = 0;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, character: offset - lineStart };
+}
+
+function describe(record: RequestRecord): string {
+  const latency = record.receivedAt === undefined ? NaN : record.receivedAt - record.sentAt;
+  const reported = record.serverReported;
+  const tokens = reported === undefined ? "" : `  prompt ${reported.promptTokens} (${reported.evaluatedTokens} evaluated), ${reported.source}`;
+  return `${latency.toFixed(0).padStart(6)} ms${tokens}${record.error === undefined ? "" : ` error ${record.error}`}`;
+}
+
+/**
+ * Gives each completed request the generation that ran for it: the last generation that started
+ * between its sending and its response and decoded something before that response (the server
+ * starts a speculative generation just before it answers; that one decodes only afterwards), and the
+ * tokens decoded from that start until the response.
+ */
+function attributeProbeEvents(records: RequestRecord[], events: readonly ProbeEvent[]): void {
+  const decodes = events.filter((event): event is Extract<ProbeEvent, { ev: "decode" }> => event.ev === "decode");
+  const starts = events.filter((event): event is Extract<ProbeEvent, { ev: "adapt" }> => event.ev === "adapt");
+  for (const record of records) {
+    if (record.receivedAt === undefined || record.supersededAt !== undefined) continue;
+    const end = record.receivedAt;
+    let mine: Extract<ProbeEvent, { ev: "decode" }>[] = [];
+    let start: Extract<ProbeEvent, { ev: "adapt" }> | undefined;
+    for (const candidate of starts.filter((event) => event.t >= record.sentAt && event.t <= end).reverse()) {
+      const next = starts.find((event) => event.t > candidate.t)?.t ?? Number.POSITIVE_INFINITY;
+      mine = decodes.filter((event) => event.t0 >= candidate.t && event.t0 < next && event.t1 <= end);
+      if (mine.length > 0) {
+        start = candidate;
+        break;
+      }
+    }
+    if (start === undefined) {
+      record.tokensEvaluated = 0;
+      continue;
+    }
+    record.tokensEvaluated = mine.reduce((sum, event) => sum + event.n, 0);
+    record.promptTokens = start.prompt + 1;
+    record.keptTokens = start.kept;
+    record.generationMs = Math.max(...mine.map((event) => event.t1)) - start.t;
+  }
+}
+
+export function abortLatencies(records: readonly RequestRecord[]): number[] {
+  const latencies: number[] = [];
+  records.forEach((record, index) => {
+    const newer = records[index + 1];
+    if (record.supersededAt !== undefined && record.receivedAt !== undefined && newer !== undefined) latencies.push(record.receivedAt - newer.sentAt);
+  });
+  return latencies;
+}
+
+export function overheads(records: readonly RequestRecord[]): number[] {
+  return completed(records).filter((record) => record.generationMs !== undefined && record.generationMs > 0)
+    .map((record) => record.receivedAt! - record.sentAt - record.generationMs!);
+}
+
+export function completed(records: readonly RequestRecord[], workload?: Workload): RequestRecord[] {
+  return records.filter((record) => record.receivedAt !== undefined && record.supersededAt === undefined && record.error === undefined &&
+    (workload === undefined || record.workload === workload));
+}
+
+export function latency(record: RequestRecord): number {
+  return record.receivedAt! - record.sentAt;
+}
+

@@ -1,0 +1,179 @@
+/**
+ * `npm run bench -- [--quick] [--out FILE] [--threads N] [--model PATH] [--max-tokens N]`
+ * `npm run bench -- --raw-speed [--quick] [--repeats N] [--out FILE]`: raw node-llama-cpp speed by runtime option (rawSpeed.ts)
+ *
+ * Replays a typing session through the real language server (dist/server.js over stdio, as VS Code
+ * talks to it) on a random-weight model with Qwen2.5-Coder-0.5B's exact shape, then the same prompts
+ * through node-llama-cpp directly, and prints per-workload latencies:
+ *
+ * - cold:       a document just opened, a fresh position (no KV cache to reuse);
+ * - typing:     a function typed character by character (80–200 ms apart, a request per keystroke, the
+ *               previous one cancelled), measured where the user pauses (after Enter, and after some words);
+ * - cursorMove: the cursor jumps 10–40 lines away and a completion is requested there.
+ *
+ * Tokens evaluated and the time spent generating come from a probe preloaded into the server
+ * (bench/lib/serverProbe.ts) until the server reports them itself.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { realisticModel } from "../test/fixtures/realisticModel";
+import { replayRaw } from "./lib/rawReplay";
+import { runRawSpeed } from "./rawSpeed";
+import {
+  abortLatencies, completed, latency, overheads, runServerSession, WORKLOADS, type SampleDocument, type SessionPlan,
+} from "./lib/serverSession";
+import { loadAverage, median, percentile, round } from "./lib/stats";
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const SNIPPET = [
+  "",
+  "/** Number of line breaks in [from, to). */",
+  "function countLineBreaks(doc: string, from: number, to: number): number {",
+  "  let breaks = 0;",
+  "  for (let i = from; i < Math.min(to, doc.length); i++) {",
+  "    if (doc.charCodeAt(i) === 10) breaks++;",
+  "  }",
+  "  return breaks;",
+  "}",
+  "",
+].join("\n");
+
+interface Options {
+  quick: boolean;
+  out?: string;
+  threads: number;
+  maxTokens: number;
+  model?: string;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const options: Options = { quick: false, threads: 2, maxTokens: 32 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === "--quick") options.quick = true;
+    else if (arg === "--out") options.out = path.resolve(value());
+    else if (arg === "--threads") options.threads = Number(value());
+    else if (arg === "--max-tokens") options.maxTokens = Number(value());
+    else if (arg === "--model") options.model = path.resolve(value());
+    else throw new Error(`Unknown argument ${arg}. Usage: npm run bench -- [--quick] [--out FILE] [--threads N] [--max-tokens N] [--model PATH]`);
+  }
+  return options;
+}
+
+function sampleDocument(): SampleDocument {
+  const text = fs.readFileSync(path.join(REPO_ROOT, "bench", "data", "contextWindow.ts.txt"), "utf8");
+  const marker = "\n// ---- bounded scans";
+  const at = text.indexOf(marker);
+  if (at < 0) throw new Error("bench/data/contextWindow.ts.txt lacks its insertion marker");
+  // The blank line before the marker.
+  return { relativePath: "bench/data/contextWindow.ts", text, insertAt: at };
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const log = (line: string): void => console.log(line);
+  const serverMain = path.join(REPO_ROOT, "dist", "server.js");
+  if (!fs.existsSync(serverMain)) throw new Error(`${serverMain} is missing: run npm run build (npm run bench does).`);
+
+  const modelStarted = performance.now();
+  const modelPath = options.model ?? await realisticModel(path.join(REPO_ROOT, ".test-models"));
+  log(`model ${modelPath} (${(fs.statSync(modelPath).size / 2 ** 20).toFixed(0)} MiB, ready in ${((performance.now() - modelStarted) / 1000).toFixed(1)} s)`);
+  log(`threads ${options.threads}, maxTokens ${options.maxTokens}, ${options.quick ? "quick" : "full"} run, load average ${loadAverage()}`);
+
+  const plan: SessionPlan = options.quick
+    ? {
+      rounds: 1, coldPerRound: 2, snippet: SNIPPET.split("\n").slice(0, 4).join("\n"), cursorMovesPerRound: 2,
+      keyDelayMs: [80, 200], pauseMs: [600, 900], pauseAfterWord: 0.15, cursorJumpLines: [10, 40], seed: 7,
+    }
+    : {
+      rounds: 3, coldPerRound: 2, snippet: SNIPPET, cursorMovesPerRound: 5,
+      keyDelayMs: [80, 200], pauseMs: [600, 1000], pauseAfterWord: 0.35, cursorJumpLines: [10, 40], seed: 7,
+    };
+  const settings = { model: { path: modelPath }, gpu: "cpu", threads: options.threads, completion: { maxTokens: options.maxTokens } };
+
+  log("server (dist/server.js --stdio):");
+  const session = await runServerSession({
+    repoRoot: REPO_ROOT,
+    serverMain,
+    probe: path.join(__dirname, "lib", "serverProbe.js"),
+    settings,
+    sample: sampleDocument(),
+    plan,
+    log,
+  });
+  if (session.probeEvents === 0) log("warning: the server probe reported nothing; tokens evaluated and overhead are unknown");
+
+  const measured = completed(session.records);
+  log(`raw node-llama-cpp (LlamaCompletion.generateInfillCompletion), ${measured.length} requests:`);
+  const raw = await replayRaw(modelPath, options.threads, options.maxTokens, measured, log);
+  const rawOf = new Map(measured.map((record, index) => [record, raw[index]!]));
+
+  const workloads: Record<string, { medianMs: number; p90Ms: number; rawMedianMs: number; ratioToRaw: number; tokensEvaluatedMedian: number;
+    rawTokensEvaluatedMedian: number; count: number }> = {};
+  for (const workload of WORKLOADS) {
+    const records = completed(session.records, workload);
+    const latencies = records.map(latency);
+    const rawMs = records.map((record) => rawOf.get(record)!.ms);
+    const medianMs = median(latencies);
+    const rawMedianMs = median(rawMs);
+    workloads[workload] = {
+      medianMs: round(medianMs),
+      p90Ms: round(percentile(latencies, 90)),
+      rawMedianMs: round(rawMedianMs),
+      ratioToRaw: round(medianMs / rawMedianMs, 2),
+      tokensEvaluatedMedian: median(records.map((record) => record.tokensEvaluated ?? Number.NaN)),
+      rawTokensEvaluatedMedian: median(records.map((record) => rawOf.get(record)!.tokensEvaluated)),
+      count: records.length,
+    };
+  }
+  const aborts = abortLatencies(session.records);
+  const overhead = overheads(session.records);
+  const result = {
+    workloads,
+    abortMedianMs: round(median(aborts)),
+    abortP90Ms: round(percentile(aborts, 90)),
+    abortCount: aborts.length,
+    overheadMedianMs: round(median(overhead)),
+    overheadP90Ms: round(percentile(overhead, 90)),
+    rpcRoundTripMedianMs: round(median(session.rpcRoundTripMs), 2),
+    model: path.basename(modelPath),
+    threads: options.threads,
+    maxTokens: options.maxTokens,
+    quick: options.quick,
+    requests: session.records.length,
+    loadAverage: loadAverage(),
+  };
+
+  log("");
+  log("workload     n   median     p90   raw median  ratio  tokens evaluated (server / raw)");
+  for (const workload of WORKLOADS) {
+    const w = workloads[workload]!;
+    log(`${workload.padEnd(10)} ${String(w.count).padStart(3)} ${fmt(w.medianMs)} ${fmt(w.p90Ms)} ${fmt(w.rawMedianMs)}   ${w.ratioToRaw.toFixed(2).padStart(5)}  ` +
+      `${String(w.tokensEvaluatedMedian).padStart(6)} / ${w.rawTokensEvaluatedMedian}`);
+  }
+  log(`abort (superseded request answered after the newer one was sent): median ${result.abortMedianMs} ms, p90 ${result.abortP90Ms} ms, n ${aborts.length}`);
+  log(`server overhead (latency minus generation time): median ${result.overheadMedianMs} ms, p90 ${result.overheadP90Ms} ms; ` +
+    `bare LSP round trip ${result.rpcRoundTripMedianMs} ms`);
+  log(`load average at the end ${result.loadAverage} (2 cores shared: compare runs only when it is low)`);
+
+  if (options.out !== undefined) {
+    fs.mkdirSync(path.dirname(options.out), { recursive: true });
+    fs.writeFileSync(options.out, JSON.stringify(result, null, 2) + "\n");
+    log(`wrote ${options.out}`);
+  }
+}
+
+function fmt(ms: number): string {
+  return `${ms.toFixed(0).padStart(6)} ms`;
+}
+
+const args = process.argv.slice(2);
+(args.includes("--raw-speed") ? runRawSpeed(args.filter((arg) => arg !== "--raw-speed")) : main()).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  process.exitCode = 1;
+});

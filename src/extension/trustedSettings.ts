@@ -1,0 +1,47 @@
+/**
+ * Which model file is loaded, on which hardware, and whether anything may be downloaded is decided
+ * by the user alone: these settings have machine scope, and the client sends the server only their
+ * user (global) values, never a workspace's, even if a workspace writes them. Pure (no `vscode`).
+ */
+
+/** Keys under `pocketCoder` that a workspace must never set (they are `"scope": "machine"` in package.json). */
+export const MACHINE_SCOPED_KEYS = [
+  "model.path",
+  "model.directory",
+  "explain.model.path",
+  "gpu",
+  "threads",
+  "network.allowModelDownload",
+] as const;
+
+export type MachineScopedKey = (typeof MACHINE_SCOPED_KEYS)[number];
+
+/**
+ * A copy of the merged `pocketCoder` section whose machine-scoped keys carry `userValue(key)` instead
+ * (the user's value, or the default); keys whose user value is undefined are removed, so the server's
+ * defaults apply.
+ */
+export function withUserValuesOnly(section: unknown, userValue: (key: MachineScopedKey) => unknown): Record<string, unknown> {
+  const copy = deepCopy(section);
+  for (const key of MACHINE_SCOPED_KEYS) setPath(copy, key.split("."), userValue(key));
+  return copy;
+}
+
+function deepCopy(value: unknown): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+}
+
+function setPath(target: Record<string, unknown>, parts: readonly string[], value: unknown): void {
+  const [head, ...rest] = parts;
+  if (head === undefined) return;
+  if (rest.length === 0) {
+    if (value === undefined) delete target[head];
+    else target[head] = value;
+    return;
+  }
+  const child = target[head];
+  const next = typeof child === "object" && child !== null && !Array.isArray(child) ? (child as Record<string, unknown>) : {};
+  target[head] = next;
+  setPath(next, rest, value);
+}
