@@ -3,6 +3,7 @@
 //      a downloaded desktop VS Code with POCKET_CODER_VSCODE=desktop),
 //   2. the same host on the Vulkan backend (Mesa's software device) when the Vulkan loader is installed,
 //   3. the UI scenario: a person types in the editor, sees ghost text, presses Tab and saves.
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -58,6 +59,10 @@ async function main(): Promise<number> {
     }));
   }
 
+  if (selectedVsCode() === "code-server") {
+    outcomes.push(await timed("installed from the VSIX, offline (unshare -n)", async () => installedVsixOffline(modelPath)));
+  }
+
   for (const outcome of outcomes) {
     const verdict = outcome.skipped !== undefined ? `skipped (${outcome.skipped})` : outcome.passed ? "passed" : "FAILED";
     console.log(`e2e: ${outcome.name}: ${verdict} in ${outcome.seconds.toFixed(1)} s`);
@@ -78,6 +83,20 @@ async function timed(name: string, run: () => Promise<boolean>): Promise<Outcome
     console.error(`e2e: ${name} threw:`, error);
     return { name, passed: false, seconds: (Date.now() - started) / 1000 };
   }
+}
+
+/** Packages the VSIX, then runs the install-and-complete scenario in a network namespace with only loopback. */
+function installedVsixOffline(modelPath: string): boolean {
+  const packaged = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts", "package.mjs")], { cwd: REPO_ROOT, encoding: "utf8" });
+  const vsix = /(\S+\.vsix)/.exec(`${packaged.stdout}`)?.[1];
+  if (packaged.status !== 0 || vsix === undefined) {
+    console.error(`e2e: packaging failed:\n${packaged.stdout}\n${packaged.stderr}`);
+    return false;
+  }
+  const scenario = path.join(__dirname, "vsix", "installedVsixScenario.js");
+  const command = `ip link set lo up && exec "${process.execPath}" "${scenario}" "${path.resolve(REPO_ROOT, vsix)}" "${modelPath}"`;
+  const offline = spawnSync("unshare", ["--net", "sh", "-c", command], { stdio: "inherit" });
+  return offline.status === 0;
 }
 
 function freshWorkspace(name: string): string {

@@ -1,6 +1,6 @@
 // A real VS Code (1.100.3, from code-server's npm package) running as a loopback web server with a
 // Node extension host, isolated in its own temporary folders.
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
@@ -29,6 +29,8 @@ export const baseTestSettings: Settings = {
 export interface VsCodeHostOptions {
   /** User settings, merged over baseTestSettings and written before the server starts. */
   settings?: Settings;
+  /** A .vsix to install into the host's extensions folder before it starts, as a user would. */
+  installVsix?: string;
   /** Extra environment for the server; the extension host inherits the server's environment. */
   env?: Record<string, string>;
   /** Keep the temporary folders (logs, user data) after stop(), e.g. to debug a failure. */
@@ -102,6 +104,7 @@ export class VsCodeHost {
     // A port taken between findFreePort() and the server's bind makes the server exit; try again.
     for (let attempt = 1; ; attempt++) {
       const dirs = makeHostDirs(options.settings ?? {});
+      if (options.installVsix !== undefined) installVsix(options.installVsix, dirs);
       const port = await findFreePort();
       const startedAt = Date.now();
       const server = spawnServer(port, dirs, options);
@@ -152,6 +155,22 @@ function makeHostDirs(settings: Settings): HostDirs {
   const userSettings = { ...baseTestSettings, ...settings };
   fs.writeFileSync(path.join(dirs.userData, "User", "settings.json"), JSON.stringify(userSettings, null, 2));
   return dirs;
+}
+
+/** `code --install-extension FILE`, with the host's own folders. */
+function installVsix(vsixPath: string, dirs: HostDirs): void {
+  execFileSync(process.execPath, [
+    serverMainPath,
+    "--accept-server-license-terms",
+    "--user-data-dir", dirs.userData,
+    "--server-data-dir", dirs.serverData,
+    "--extensions-dir", dirs.extensions,
+    "--install-extension", path.resolve(vsixPath),
+  ], {
+    stdio: "pipe",
+    timeout: 120_000,
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(dirs.root, "xdg-config"), XDG_DATA_HOME: path.join(dirs.root, "xdg-data") },
+  });
 }
 
 function spawnServer(port: number, dirs: HostDirs, options: VsCodeHostOptions): ChildProcess {
