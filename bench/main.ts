@@ -87,7 +87,7 @@ async function main(): Promise<void> {
 
   const plan: SessionPlan = options.quick
     ? {
-      rounds: 1, coldPerRound: 2, snippet: SNIPPET.split("\n").slice(0, 4).join("\n"), cursorMovesPerRound: 2,
+      rounds: 1, coldPerRound: 1, snippet: SNIPPET.split("\n").slice(0, 3).join("\n"), cursorMovesPerRound: 2,
       keyDelayMs: [80, 200], pauseMs: [600, 900], pauseAfterWord: 0.15, cursorJumpLines: [10, 40], seed: 7,
     }
     : {
@@ -114,7 +114,8 @@ async function main(): Promise<void> {
   const rawOf = new Map(measured.map((record, index) => [record, raw[index]!]));
 
   const workloads: Record<string, { medianMs: number; p90Ms: number; rawMedianMs: number; ratioToRaw: number; tokensEvaluatedMedian: number;
-    rawTokensEvaluatedMedian: number; count: number }> = {};
+    rawTokensEvaluatedMedian: number; promptTokensEvaluatedMedian: number; promptTokensMedian: number; generationMedianMs: number;
+    debounceMedianMs: number; count: number }> = {};
   for (const workload of WORKLOADS) {
     const records = completed(session.records, workload);
     const latencies = records.map(latency);
@@ -128,11 +129,16 @@ async function main(): Promise<void> {
       ratioToRaw: round(medianMs / rawMedianMs, 2),
       tokensEvaluatedMedian: median(records.map((record) => record.tokensEvaluated ?? Number.NaN)),
       rawTokensEvaluatedMedian: median(records.map((record) => rawOf.get(record)!.tokensEvaluated)),
+      promptTokensEvaluatedMedian: median(records.map((record) => record.serverReported?.evaluatedTokens ?? Number.NaN)),
+      promptTokensMedian: median(records.map((record) => record.serverReported?.promptTokens ?? record.promptTokens ?? Number.NaN)),
+      generationMedianMs: round(median(records.map((record) => record.generationMs ?? Number.NaN))),
+      debounceMedianMs: round(median(records.map((record) => record.serverReported?.debounceMs ?? Number.NaN))),
       count: records.length,
     };
   }
   const aborts = abortLatencies(session.records);
   const overhead = overheads(session.records);
+  const debounce = completed(session.records).map((record) => record.serverReported?.debounceMs ?? Number.NaN);
   const result = {
     workloads,
     abortMedianMs: round(median(aborts)),
@@ -140,6 +146,8 @@ async function main(): Promise<void> {
     abortCount: aborts.length,
     overheadMedianMs: round(median(overhead)),
     overheadP90Ms: round(percentile(overhead, 90)),
+    debounceMedianMs: round(median(debounce)),
+    waitedForOlderMedianMs: round(median(completed(session.records).map((record) => record.waitedForOlderMs ?? Number.NaN))),
     rpcRoundTripMedianMs: round(median(session.rpcRoundTripMs), 2),
     model: path.basename(modelPath),
     threads: options.threads,
@@ -150,15 +158,19 @@ async function main(): Promise<void> {
   };
 
   log("");
-  log("workload     n   median     p90   raw median  ratio  tokens evaluated (server / raw)");
+  log("workload     n     median        p90  raw median  ratio   tokens evaluated    prompt tokens   generation  debounce");
+  log("                                                              server /    raw   evaluated/total   (server)    (server)");
   for (const workload of WORKLOADS) {
     const w = workloads[workload]!;
-    log(`${workload.padEnd(10)} ${String(w.count).padStart(3)} ${fmt(w.medianMs)} ${fmt(w.p90Ms)} ${fmt(w.rawMedianMs)}   ${w.ratioToRaw.toFixed(2).padStart(5)}  ` +
-      `${String(w.tokensEvaluatedMedian).padStart(6)} / ${w.rawTokensEvaluatedMedian}`);
+    log(`${workload.padEnd(10)} ${String(w.count).padStart(3)} ${fmt(w.medianMs)} ${fmt(w.p90Ms)} ${fmt(w.rawMedianMs)}  ${w.ratioToRaw.toFixed(2).padStart(5)}  ` +
+      `${String(w.tokensEvaluatedMedian).padStart(8)} / ${String(w.rawTokensEvaluatedMedian).padStart(6)}   ` +
+      `${String(w.promptTokensEvaluatedMedian).padStart(6)}/${String(w.promptTokensMedian).padEnd(6)}  ${fmt(w.generationMedianMs)}  ${fmt(w.debounceMedianMs)}`);
   }
+  log("(tokens evaluated = every token the model ran, generated ones included; prompt tokens = the server's own debug log)");
   log(`abort (superseded request answered after the newer one was sent): median ${result.abortMedianMs} ms, p90 ${result.abortP90Ms} ms, n ${aborts.length}`);
-  log(`server overhead (latency minus generation time): median ${result.overheadMedianMs} ms, p90 ${result.overheadP90Ms} ms; ` +
-    `bare LSP round trip ${result.rpcRoundTripMedianMs} ms`);
+  log(`server overhead (latency minus generation time minus debounce): median ${result.overheadMedianMs} ms, p90 ${result.overheadP90Ms} ms; ` +
+    `bare LSP round trip ${result.rpcRoundTripMedianMs} ms; debounce median ${result.debounceMedianMs} ms; ` +
+    `waiting for an older request's generation to stop: median ${result.waitedForOlderMedianMs} ms`);
   log(`load average at the end ${result.loadAverage} (2 cores shared: compare runs only when it is low)`);
 
   if (options.out !== undefined) {

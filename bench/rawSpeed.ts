@@ -42,7 +42,16 @@ interface Case {
 interface Measurement {
   readonly promptTokensPerSecond: number;
   readonly decodeTokensPerSecond: number;
+  /**
+   * CPU time this process got during the measurement ÷ (wall time × threads): ~1 when the model's
+   * threads had their cores to themselves (llama.cpp's threads spin while they wait, so they use all
+   * they are given), lower when other processes took CPU from them.
+   */
+  readonly cpuShare: number;
 }
+
+/** Samples with at least this CPU share count as uncontended. */
+const CLEAN_SHARE = 0.9;
 
 const GREEDY = (): SequenceEvaluateOptions => ({ temperature: 0 });
 
@@ -85,6 +94,8 @@ async function measure(
     const body = prompt.slice(0, -1);
     const last = prompt.at(-1)!;
 
+    const cpuBefore = process.cpuUsage();
+    const wallBefore = performance.now();
     const promptStarted = performance.now();
     if (c.prefillChunk === undefined) await sequence.evaluateWithoutGeneratingNewTokens(body);
     else for (let i = 0; i < body.length; i += c.prefillChunk) await sequence.evaluateWithoutGeneratingNewTokens(body.slice(i, i + c.prefillChunk));
@@ -116,7 +127,9 @@ async function measure(
       });
     }
     const decodeTokensPerSecond = count > 1 ? ((count - 1) * 1000) / (end - first) : Number.NaN;
-    return { promptTokensPerSecond, decodeTokensPerSecond };
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuShare = (cpu.user + cpu.system) / 1000 / ((performance.now() - wallBefore) * c.threads);
+    return { promptTokensPerSecond, decodeTokensPerSecond, cpuShare };
   } finally {
     await context?.dispose();
   }
@@ -156,7 +169,7 @@ export async function runRawSpeed(argv: readonly string[]): Promise<void> {
         const m = await measure(llamaCpp, c.model === "floor" ? floor! : model, prompt, decodeTokens, c);
         results.set(c.name, [...(results.get(c.name) ?? []), m]);
         console.log(`  [${repeat + 1}/${repeats}] ${c.name.padEnd(20)} prompt ${m.promptTokensPerSecond.toFixed(1).padStart(7)} t/s  ` +
-          `decode ${m.decodeTokensPerSecond.toFixed(1).padStart(7)} t/s  (load ${loadAverage()})`);
+          `decode ${m.decodeTokensPerSecond.toFixed(1).padStart(7)} t/s  cpu share ${m.cpuShare.toFixed(2)}`);
       }
     }
   } finally {
@@ -164,24 +177,29 @@ export async function runRawSpeed(argv: readonly string[]): Promise<void> {
   }
 
   console.log("");
-  console.log("case                  prompt t/s (median, min–max)   decode t/s (median, min–max)   vs server (prompt / decode)");
-  const base = results.get("server");
-  const basePrompt = base === undefined ? Number.NaN : median(base.map((m) => m.promptTokensPerSecond));
-  const baseDecode = base === undefined ? Number.NaN : median(base.map((m) => m.decodeTokensPerSecond));
+  console.log(`Medians over all samples, then over the uncontended ones (cpu share ≥ ${CLEAN_SHARE}; n = how many), and the best sample.`);
+  console.log("case                 prompt t/s: all / clean (n) / best      decode t/s: all / clean (n) / best     clean vs server (prompt, decode)");
+  const stats = (ms: readonly Measurement[], pick: (m: Measurement) => number) => {
+    const clean = ms.filter((m) => m.cpuShare >= CLEAN_SHARE).map(pick);
+    return { all: median(ms.map(pick)), clean: median(clean), n: clean.length, best: Math.max(...ms.map(pick)) };
+  };
+  const base = results.get("server") ?? [];
+  const basePrompt = stats(base, (m) => m.promptTokensPerSecond);
+  const baseDecode = stats(base, (m) => m.decodeTokensPerSecond);
   const summary: Record<string, unknown> = {};
   for (const c of selected) {
     const ms = results.get(c.name) ?? [];
-    const prompts = ms.map((m) => m.promptTokensPerSecond);
-    const decodes = ms.map((m) => m.decodeTokensPerSecond);
-    const p = median(prompts);
-    const d = median(decodes);
+    const p = stats(ms, (m) => m.promptTokensPerSecond);
+    const d = stats(ms, (m) => m.decodeTokensPerSecond);
     summary[c.name] = {
-      what: c.what, promptTokensPerSecond: round(p), decodeTokensPerSecond: round(d),
-      promptRange: [round(Math.min(...prompts)), round(Math.max(...prompts))], decodeRange: [round(Math.min(...decodes)), round(Math.max(...decodes))],
+      what: c.what,
+      promptTokensPerSecond: round(p.all), promptTokensPerSecondClean: round(p.clean), promptBest: round(p.best),
+      decodeTokensPerSecond: round(d.all), decodeTokensPerSecondClean: round(d.clean), decodeBest: round(d.best),
+      cleanSamples: p.n, samples: ms.length, cpuShares: ms.map((m) => round(m.cpuShare, 2)),
     };
-    console.log(`${c.name.padEnd(20)} ${p.toFixed(1).padStart(8)} (${Math.min(...prompts).toFixed(0)}–${Math.max(...prompts).toFixed(0)})`.padEnd(52) +
-      `${d.toFixed(1).padStart(8)} (${Math.min(...decodes).toFixed(1)}–${Math.max(...decodes).toFixed(1)})`.padEnd(32) +
-      `${(p / basePrompt).toFixed(2)} / ${(d / baseDecode).toFixed(2)}   ${c.what}`);
+    const cell = (x: { all: number; clean: number; n: number; best: number }) =>
+      `${x.all.toFixed(1).padStart(7)} / ${x.clean.toFixed(1).padStart(7)} (${x.n}) / ${x.best.toFixed(1).padStart(7)}`;
+    console.log(`${c.name.padEnd(20)} ${cell(p)}   ${cell(d)}   ${(p.clean / basePrompt.clean).toFixed(2)}, ${(d.clean / baseDecode.clean).toFixed(2)}   ${c.what}`);
   }
   console.log(`load average at the end ${loadAverage()}`);
   if (out !== undefined) {

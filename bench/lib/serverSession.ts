@@ -50,6 +50,8 @@ export interface RequestRecord {
   promptTokens?: number;
   keptTokens?: number;
   generationMs?: number;
+  /** Time the model spent, after this request was sent and before its generation started, still decoding for older requests. */
+  waitedForOlderMs?: number;
   /** The server's own debug log line for this request ("completion (model): … ms, …"), when it writes one. */
   serverReported?: ServerReportedStats;
 }
@@ -329,6 +331,9 @@ function attributeProbeEvents(records: RequestRecord[], events: readonly ProbeEv
     record.promptTokens = start.prompt + 1;
     record.keptTokens = start.kept;
     record.generationMs = Math.max(...mine.map((event) => event.t1)) - start.t;
+    const startedAt = start.t;
+    record.waitedForOlderMs = decodes.filter((event) => event.t1 > record.sentAt && event.t0 < startedAt)
+      .reduce((sum, event) => sum + Math.min(event.t1, startedAt) - Math.max(event.t0, record.sentAt), 0);
   }
 }
 
@@ -341,9 +346,14 @@ export function abortLatencies(records: readonly RequestRecord[]): number[] {
   return latencies;
 }
 
+/**
+ * Time in the server outside generation, per completed request that generated: the latency minus the
+ * generation, minus the server's deliberate debounce wait, minus the time the model was still busy
+ * with older (aborting) requests. What is left is LSP, windowing, tokenizing and post-processing.
+ */
 export function overheads(records: readonly RequestRecord[]): number[] {
   return completed(records).filter((record) => record.generationMs !== undefined && record.generationMs > 0)
-    .map((record) => record.receivedAt! - record.sentAt - record.generationMs!);
+    .map((record) => record.receivedAt! - record.sentAt - record.generationMs! - (record.serverReported?.debounceMs ?? 0) - (record.waitedForOlderMs ?? 0));
 }
 
 export function completed(records: readonly RequestRecord[], workload?: Workload): RequestRecord[] {

@@ -96,9 +96,10 @@ export interface ExplainResult {
 
 /**
  * client → server: explain a range of a document (which the client has opened with `textDocument/didOpen`).
- * Streams ExplainChunk[] partial results as `$/progress` for `partialResultToken`; the final result repeats the
- * whole text. Cancel with `$/cancelRequest` (the Stop button, closing the panel) or by sending a newer explain
- * request, which cancels the older one on the server too: a cancelled request answers with the text so far and
+ * Streams ExplainChunk[] partial results as `$/progress` for `partialResultToken` (the request type is also
+ * their ProgressType: `onProgress(ExplainRequest, token, handler)`); the final result repeats the whole text.
+ * Cancel with `$/cancelRequest` (the Stop button, closing the panel) or by sending a newer explain request,
+ * which cancels the older one on the server too: a cancelled request answers with the text so far and
  * stopReason "cancelled". No usable model, or a model that fails, answers with a ResponseError (code
  * `LSPErrorCodes.RequestFailed`) whose message says what to do.
  */

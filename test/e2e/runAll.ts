@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fimModel } from "../fixtures/fixtureModels";
+import { chatModel, fimModel, xssChatModel } from "../fixtures/fixtureModels";
 import { runE2eSuite, selectedVsCode } from "./harness/runE2e";
 import { runUiScenario } from "./ui/ghostTextScenario";
 
@@ -34,6 +34,15 @@ async function main(): Promise<number> {
       workspaceFolder: freshWorkspace("cpu"),
       settings: cpuSettings,
       env: { POCKET_CODER_E2E_SUITE: "extension" },
+    })) === 0));
+
+  outcomes.push(await timed("extension host suite: Explain Selection", async () =>
+    (await runE2eSuite({
+      extensionDevelopmentPath: REPO_ROOT,
+      extensionTestsPath: SUITE_INDEX,
+      workspaceFolder: freshWorkspace("explain"),
+      settings: { ...cpuSettings, "pocketCoder.explain.model.path": await chatModel(MODEL_DIR) },
+      env: { POCKET_CODER_E2E_SUITE: "explain", POCKET_CODER_XSS_MODEL: await xssChatModel(MODEL_DIR) },
     })) === 0));
 
   const vulkanSkip = vulkanUnavailableReason();
@@ -88,15 +97,20 @@ async function timed(name: string, run: () => Promise<boolean>): Promise<Outcome
 /** Packages the VSIX, then runs the install-and-complete scenario in a network namespace with only loopback. */
 function installedVsixOffline(modelPath: string): boolean {
   const packaged = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts", "package.mjs")], { cwd: REPO_ROOT, encoding: "utf8" });
-  const vsix = /(\S+\.vsix)/.exec(`${packaged.stdout}`)?.[1];
+  const vsix = newestVsix(path.join(REPO_ROOT, "dist"));
   if (packaged.status !== 0 || vsix === undefined) {
     console.error(`e2e: packaging failed:\n${packaged.stdout}\n${packaged.stderr}`);
     return false;
   }
   const scenario = path.join(__dirname, "vsix", "installedVsixScenario.js");
-  const command = `ip link set lo up && exec "${process.execPath}" "${scenario}" "${path.resolve(REPO_ROOT, vsix)}" "${modelPath}"`;
+  const command = `ip link set lo up && exec "${process.execPath}" "${scenario}" "${vsix}" "${modelPath}"`;
   const offline = spawnSync("unshare", ["--net", "sh", "-c", command], { stdio: "inherit" });
   return offline.status === 0;
+}
+
+function newestVsix(folder: string): string | undefined {
+  const files = fs.readdirSync(folder).filter((name) => name.endsWith(".vsix")).map((name) => path.join(folder, name));
+  return files.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
 }
 
 function freshWorkspace(name: string): string {

@@ -15,7 +15,9 @@ export interface ExplainHtmlOptions {
 
 const NONCE_PATTERN = /^[A-Za-z0-9+/_-]{16,}={0,2}$/;
 // A CSP source list is space-separated tokens; anything that could end the directive, the attribute or the tag is refused.
-const CSP_SOURCE_PATTERN = /^[^\s;,"'<>`\\]+(?: [^\s;,"'<>`\\]+)*$/;
+// The one quoted keyword allowed is 'self': VS Code for the Web (code-server) gives "'self' https://*.vscode-cdn.net".
+const CSP_SOURCE_TOKEN = "(?:'self'|[^\\s;,\"'<>`\\\\]+)";
+const CSP_SOURCE_PATTERN = new RegExp(`^${CSP_SOURCE_TOKEN}(?: ${CSP_SOURCE_TOKEN})*$`);
 
 /** 128 random bits, hex-encoded (hex is a subset of the base64 alphabet the CSP grammar asks for). */
 export function createNonce(): string {

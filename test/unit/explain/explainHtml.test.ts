@@ -91,9 +91,11 @@ describe("renderExplainHtml", () => {
     for (const bad of ["", "short", "abc'def0123456789abcdef", "0123456789abcdef; script-src *", "0123456789abcdef\"", "0123456789abcdef 'unsafe-inline'"]) {
       assert.throws(() => renderExplainHtml({ ...options, nonce: bad }), /nonce/, JSON.stringify(bad));
     }
-    for (const bad of ["", "x; script-src *", "'unsafe-inline'", "https://a\"", "https://a\nscript-src *", "a  b"]) {
+    for (const bad of ["", "x; script-src *", "'unsafe-inline'", "https://a\"", "https://a\nscript-src *", "a  b", "'self' 'unsafe-eval'", "'self'x"]) {
       assert.throws(() => buildContentSecurityPolicy(bad, nonce), /CSP source/, JSON.stringify(bad));
     }
+    // VS Code for the Web (code-server) puts 'self' first.
+    assert.match(buildContentSecurityPolicy("'self' https://*.vscode-cdn.net", nonce), /img-src 'self' https:\/\/\*\.vscode-cdn\.net;/);
   });
 });
 
