@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { chatModel, fimModel, xssChatModel } from "../fixtures/fixtureModels";
 import { runE2eSuite, selectedVsCode } from "./harness/runE2e";
+import { runExplainScenario } from "./ui/explainScenario";
 import { runUiScenario } from "./ui/ghostTextScenario";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -69,6 +70,11 @@ async function main(): Promise<number> {
   }
 
   if (selectedVsCode() === "code-server") {
+    outcomes.push(await timed("UI scenario: select, Explain Selection, read the panel", async () => {
+      const settings = { ...cpuSettings, "pocketCoder.explain.model.path": await chatModel(MODEL_DIR) };
+      await runExplainScenario({ repoRoot: REPO_ROOT, workspace: freshWorkspace("explain-ui"), settings, expectedText: "This function adds two numbers." });
+      return true;
+    }));
     outcomes.push(await timed("installed from the VSIX, offline (unshare -n)", async () => installedVsixOffline(modelPath)));
   }
 
