@@ -2,24 +2,9 @@
 // copy, rendered reports, disposal) without starting VS Code.
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import Module, { createRequire } from "node:module";
+import { FakeEventEmitter, requireWithFakeVscode } from "./fakeVscode";
 import type { ExplainPanel as Panel } from "../../../src/extension/explain/ExplainPanel"; // type-only: erased at runtime
 
-type Listener<T> = (event: T) => void;
-
-class FakeEventEmitter<T> {
-  private readonly listeners = new Set<Listener<T>>();
-  readonly event = (listener: Listener<T>): { dispose(): void } => {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  };
-  fire(event: T): void {
-    for (const listener of [...this.listeners]) listener(event);
-  }
-  dispose(): void {
-    this.listeners.clear();
-  }
-}
 
 interface FakeUri {
   path: string;
@@ -104,10 +89,7 @@ const fakeVscode = {
 };
 
 // Serve the fake for `require("vscode")`, then load the module under test.
-const loader = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
-const originalLoad = loader._load.bind(loader);
-loader._load = (request, parent, isMain) => (request === "vscode" ? fakeVscode : originalLoad(request, parent, isMain));
-const { ExplainPanel } = createRequire(__filename)("../../../src/extension/explain/ExplainPanel") as typeof import("../../../src/extension/explain/ExplainPanel");
+const { ExplainPanel } = requireWithFakeVscode<typeof import("../../../src/extension/explain/ExplainPanel")>(fakeVscode, __filename, "../../../src/extension/explain/ExplainPanel");
 
 const extensionUri: FakeUri = { path: "/ext" };
 const meta = { title: "Explain add", subtitle: "add.ts · lines 3–9 · typescript" };

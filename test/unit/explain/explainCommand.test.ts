@@ -3,24 +3,9 @@
 // explanation cancel the request.
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import Module, { createRequire } from "node:module";
+import { FakeEventEmitter, requireWithFakeVscode } from "./fakeVscode";
 import type { ExplainChunk, ExplainParams, ExplainResult } from "../../../src/shared/protocol";
 
-type Listener<T> = (event: T) => void;
-
-class FakeEventEmitter<T> {
-  private readonly listeners = new Set<Listener<T>>();
-  readonly event = (listener: Listener<T>): { dispose(): void } => {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  };
-  fire(event: T): void {
-    for (const listener of [...this.listeners]) listener(event);
-  }
-  dispose(): void {
-    this.listeners.clear();
-  }
-}
 
 class FakeCancellationTokenSource {
   private readonly emitter = new FakeEventEmitter<void>();
@@ -121,10 +106,7 @@ const fakeVscode = {
   env: { clipboard: { writeText: () => Promise.resolve() } },
 };
 
-const loader = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
-const originalLoad = loader._load.bind(loader);
-loader._load = (request, parent, isMain) => (request === "vscode" ? fakeVscode : originalLoad(request, parent, isMain));
-const { ExplainController } = createRequire(__filename)("../../../src/extension/explain/explainCommand") as typeof import("../../../src/extension/explain/explainCommand");
+const { ExplainController } = requireWithFakeVscode<typeof import("../../../src/extension/explain/explainCommand")>(fakeVscode, __filename, "../../../src/extension/explain/explainCommand");
 
 interface PendingRequest {
   params: ExplainParams;
