@@ -8,8 +8,11 @@ import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "./no
  * sized from the measured prompt speed, so a 0.5B model on two cores (~200 tokens/s) gets ~16-token
  * chunks while a GPU gets hundreds, with little loss of batch efficiency either way.
  */
-const PREFILL_CHUNK_TARGET_MS = 80;
-const MIN_PREFILL_CHUNK = 16;
+const PREFILL_CHUNK_TARGET_MS = 100;
+/** Below this, batches lose so much efficiency that prompt reading slows down markedly on CPU. */
+const MIN_PREFILL_CHUNK = 32;
+/** Re-evaluating fewer tokens than this is cheaper than shifting cached ones into place. */
+const SHIFT_REUSE_MIN_GAIN = 128;
 const MAX_PREFILL_CHUNK = 512;
 
 /**
@@ -45,6 +48,20 @@ export class LoadedModel implements TextGenerator {
     await this.tail;
     await this.context.dispose();
     await this.model.dispose();
+  }
+
+  /**
+   * Aligns the KV cache with `target`. The common token prefix is kept as is; when that leaves many
+   * tokens to evaluate (the cursor moved, so the window's first lines changed), cached chunks that
+   * still occur later in `target` are shifted into place instead (llama-server's cache reuse).
+   */
+  private async reuseCachedTokens(target: Token[]): Promise<void> {
+    const prefix = this.sequence.compareContextTokens(target).firstDifferentIndex;
+    if (target.length - prefix >= SHIFT_REUSE_MIN_GAIN && prefix < this.sequence.nextTokenIndex) {
+      await this.sequence.adaptStateToTokens(target, true);
+    }
+    // Exact alignment afterwards: drops whatever the shifting match left beyond `target`.
+    await this.sequence.adaptStateToTokens(target, false);
   }
 
   private prefillChunkTokens(): number {
@@ -83,7 +100,7 @@ export class LoadedModel implements TextGenerator {
     }
 
     // Keep the cached prefix, but never the last prompt token: evaluating it yields the first logits.
-    await this.sequence.adaptStateToTokens(tokens.slice(0, -1), false);
+    await this.reuseCachedTokens(tokens.slice(0, -1));
     const reusedTokens = this.sequence.nextTokenIndex;
     const pending = tokens.slice(reusedTokens, -1);
     for (let start = 0; start < pending.length;) {
