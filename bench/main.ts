@@ -20,11 +20,13 @@ import { realisticModel } from "../test/fixtures/realisticModel";
 import { replayRaw } from "./lib/rawReplay";
 import { runRawSpeed } from "./rawSpeed";
 import {
-  abortLatencies, completed, latency, overheads, runServerSession, WORKLOADS, type SampleDocument, type SessionPlan,
+  abortLatencies, completed, latency, overheads, runServerSession, WORKLOADS, type RequestRecord, type SampleDocument, type SessionPlan,
 } from "./lib/serverSession";
 import { loadAverage, median, percentile, round } from "./lib/stats";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** Requests whose process got at least this CPU share count as uncontended ("clean"). */
+const CLEAN_SHARE = 0.8;
 const SNIPPET = [
   "",
   "/** Number of line breaks in [from, to). */",
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
 
   const plan: SessionPlan = options.quick
     ? {
-      rounds: 1, coldPerRound: 1, snippet: SNIPPET.split("\n").slice(0, 3).join("\n"), cursorMovesPerRound: 2,
+      rounds: 1, coldPerRound: 1, snippet: SNIPPET.split("\n").slice(0, 3).join("\n"), cursorMovesPerRound: 1,
       keyDelayMs: [80, 200], pauseMs: [600, 900], pauseAfterWord: 0.15, cursorJumpLines: [10, 40], seed: 7,
     }
     : {
@@ -115,7 +117,8 @@ async function main(): Promise<void> {
 
   const workloads: Record<string, { medianMs: number; p90Ms: number; rawMedianMs: number; ratioToRaw: number; tokensEvaluatedMedian: number;
     rawTokensEvaluatedMedian: number; promptTokensEvaluatedMedian: number; promptTokensMedian: number; generationMedianMs: number;
-    debounceMedianMs: number; count: number }> = {};
+    debounceMedianMs: number; count: number; cleanMedianMs: number; cleanCount: number; rawCleanMedianMs: number; rawCleanCount: number;
+    cleanRatioToRaw: number }> = {};
   for (const workload of WORKLOADS) {
     const records = completed(session.records, workload);
     const latencies = records.map(latency);
@@ -134,6 +137,15 @@ async function main(): Promise<void> {
       generationMedianMs: round(median(records.map((record) => record.generationMs ?? Number.NaN))),
       debounceMedianMs: round(median(records.map((record) => record.serverReported?.debounceMs ?? Number.NaN))),
       count: records.length,
+      ...cleanFigures(records),
+    };
+  }
+  function cleanFigures(records: RequestRecord[]) {
+    const clean = records.filter((record) => (record.cpuShare ?? 0) >= CLEAN_SHARE).map(latency);
+    const rawClean = records.map((record) => rawOf.get(record)!).filter((timing) => timing.cpuShare >= CLEAN_SHARE).map((timing) => timing.ms);
+    return {
+      cleanMedianMs: round(median(clean)), cleanCount: clean.length, rawCleanMedianMs: round(median(rawClean)), rawCleanCount: rawClean.length,
+      cleanRatioToRaw: round(median(clean) / median(rawClean), 2),
     };
   }
   const aborts = abortLatencies(session.records);
@@ -167,6 +179,11 @@ async function main(): Promise<void> {
       `${String(w.promptTokensEvaluatedMedian).padStart(6)}/${String(w.promptTokensMedian).padEnd(6)}  ${fmt(w.generationMedianMs)}  ${fmt(w.debounceMedianMs)}`);
   }
   log("(tokens evaluated = every token the model ran, generated ones included; prompt tokens = the server's own debug log)");
+  log(`uncontended requests only (the process got ≥ ${CLEAN_SHARE} of its threads' CPU time):`);
+  for (const workload of WORKLOADS) {
+    const w = workloads[workload]!;
+    log(`${workload.padEnd(10)} server ${fmt(w.cleanMedianMs)} (n ${w.cleanCount}/${w.count})   raw ${fmt(w.rawCleanMedianMs)} (n ${w.rawCleanCount}/${w.count})   ratio ${w.cleanRatioToRaw}`);
+  }
   log(`abort (superseded request answered after the newer one was sent): median ${result.abortMedianMs} ms, p90 ${result.abortP90Ms} ms, n ${aborts.length}`);
   log(`server overhead (latency minus generation time minus debounce): median ${result.overheadMedianMs} ms, p90 ${result.overheadP90Ms} ms; ` +
     `bare LSP round trip ${result.rpcRoundTripMedianMs} ms; debounce median ${result.debounceMedianMs} ms; ` +

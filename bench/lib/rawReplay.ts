@@ -8,6 +8,8 @@ type NodeLlamaCpp = typeof import("node-llama-cpp", { with: { "resolution-mode":
 export interface RawTiming {
   readonly ms: number;
   readonly tokensEvaluated: number;
+  /** CPU time this process got ÷ (wall time × threads), as for the server's requests. */
+  readonly cpuShare: number;
 }
 
 /** The server's defaults (src/server/runtime/openModel.ts), so that raw and server run the same context. */
@@ -49,11 +51,14 @@ export async function replayRaw(
         countTokens: (text) => loaded.tokenize(text, false).length,
       });
       const before = sequence.tokenMeter.usedInputTokens;
+      const cpuBefore = process.cpuUsage();
       const startedAt = performance.now();
       await completion.generateInfillCompletion(window.prefixBeforeLine + window.linePrefix, window.suffix, { maxTokens });
-      const timing = { ms: performance.now() - startedAt, tokensEvaluated: sequence.tokenMeter.usedInputTokens - before };
+      const ms = performance.now() - startedAt;
+      const cpu = process.cpuUsage(cpuBefore);
+      const timing = { ms, tokensEvaluated: sequence.tokenMeter.usedInputTokens - before, cpuShare: (cpu.user + cpu.system) / 1000 / (ms * threads) };
       timings.push(timing);
-      log(`  raw ${request.workload.padEnd(10)} ${timing.ms.toFixed(0).padStart(6)} ms  ${String(timing.tokensEvaluated).padStart(5)} tokens`);
+      log(`  raw ${request.workload.padEnd(10)} ${timing.ms.toFixed(0).padStart(6)} ms  ${String(timing.tokensEvaluated).padStart(5)} tokens  cpu share ${timing.cpuShare.toFixed(2)}`);
     }
     await context.dispose();
     return timings;

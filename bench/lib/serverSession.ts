@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -45,6 +46,11 @@ export interface RequestRecord {
   supersededAt?: number;
   items?: number;
   error?: string;
+  /**
+   * CPU time the server process got while this request was pending ÷ (latency × threads): near 1 when
+   * its threads had the cores to themselves, lower when other processes took CPU (10 ms resolution).
+   */
+  cpuShare?: number;
   /** From the probe (see serverProbe.ts), for requests that ran to completion. */
   tokensEvaluated?: number;
   promptTokens?: number;
@@ -90,6 +96,7 @@ export interface ServerSessionOptions {
 /** Replays a typing session through the real server over LSP, as VS Code would send it. */
 export async function runServerSession(options: ServerSessionOptions): Promise<ServerSessionResult> {
   const { plan, sample, log } = options;
+  const threads = Math.max(1, Number(options.settings["threads"]) || 1);
   const random = seededRandom(plan.seed);
   const between = ([low, high]: readonly [number, number]): number => low + random() * (high - low);
 
@@ -179,8 +186,11 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
       });
       const record: RequestRecord = { workload, uri, text, offset, sentAt: sent.sentAt };
       records.push(record);
+      const cpuAtSend = cpuMs(connection.child.pid);
       const reply = sent.reply.then((answer) => {
         record.receivedAt = answer.receivedAt;
+        const cpu = cpuMs(connection.child.pid) - cpuAtSend;
+        if (Number.isFinite(cpu)) record.cpuShare = cpu / ((answer.receivedAt - record.sentAt) * threads);
         if (answer.error !== undefined) record.error = `${answer.error.code} ${answer.error.message}`;
         const result = answer.result as { items?: unknown[] } | unknown[] | null | undefined;
         record.items = Array.isArray(result) ? result.length : (result?.items?.length ?? 0);
@@ -256,6 +266,20 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
   return { records, rpcRoundTripMs, probeEvents: events.length, serverLog };
 }
 
+/** User + system CPU time of a process so far (ms, from /proc; NaN where there is no /proc). */
+export function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** USER_HZ: 100 on Linux everywhere that matters. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** The snippet as keystrokes: one per character, except that Enter comes with the next line's indentation (auto-indent). */
 export function splitKeystrokes(snippet: string): string[] {
   const keys: string[] = [];
@@ -298,7 +322,8 @@ function describe(record: RequestRecord): string {
   const latency = record.receivedAt === undefined ? NaN : record.receivedAt - record.sentAt;
   const reported = record.serverReported;
   const tokens = reported === undefined ? "" : `  prompt ${reported.promptTokens} (${reported.evaluatedTokens} evaluated), ${reported.source}`;
-  return `${latency.toFixed(0).padStart(6)} ms${tokens}${record.error === undefined ? "" : ` error ${record.error}`}`;
+  const share = record.cpuShare === undefined ? "" : `  cpu share ${record.cpuShare.toFixed(2)}`;
+  return `${latency.toFixed(0).padStart(6)} ms${tokens}${share}${record.error === undefined ? "" : ` error ${record.error}`}`;
 }
 
 /**
