@@ -12,7 +12,7 @@ export interface PocketCoderSettings {
   /** `directory`: a folder of GGUF files offered by "Select Model…". */
   readonly model: { readonly path: string; readonly directory: string };
   readonly gpu: GpuMode;
-  /** 0 = automatic (never more than the cores available). */
+  /** 0 = automatic: all cores but one (at least one). */
   readonly threads: number;
   readonly completion: {
     readonly enabled: boolean;
@@ -93,10 +93,14 @@ export function needsModelReload(before: PocketCoderSettings, after: PocketCoder
     before.gpu !== after.gpu || before.threads !== after.threads;
 }
 
-/** The thread count to use: the setting, or the cores available, never more than the cores. */
+/**
+ * The thread count to use: the setting (never more than the cores), or automatically all cores but
+ * one. llama.cpp's threads wait for each other at every layer, so when the editor, a language server
+ * or a build takes a core from one of them, all stall: a free core keeps the model and the editor fast.
+ */
 export function resolveThreadCount(setting: number, availableCores: number): number {
   const cores = Math.max(1, Math.floor(availableCores));
-  return setting > 0 ? Math.min(setting, cores) : cores;
+  return setting > 0 ? Math.min(setting, cores) : Math.max(1, cores - 1);
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

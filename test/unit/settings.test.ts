@@ -48,9 +48,10 @@ describe("needsModelReload", () => {
 });
 
 describe("resolveThreadCount", () => {
-  test("automatic uses every core and never oversubscribes", () => {
-    assert.equal(resolveThreadCount(0, 2), 2);
-    assert.equal(resolveThreadCount(0, 16), 16);
+  test("automatic leaves one core for the editor and never oversubscribes", () => {
+    assert.equal(resolveThreadCount(0, 2), 1);
+    assert.equal(resolveThreadCount(0, 16), 15);
+    assert.equal(resolveThreadCount(0, 1), 1);
     assert.equal(resolveThreadCount(8, 2), 2);
     assert.equal(resolveThreadCount(1, 2), 1);
     assert.equal(resolveThreadCount(0, 0), 1);

@@ -11,7 +11,7 @@ export const MODEL_OPTIONS = ["model", "gpu", "threads", "max-tokens"] as const;
 
 export const MODEL_OPTIONS_USAGE = `  --model FILE     the GGUF model (default: $${MODEL_PATH_ENV})
   --gpu MODE       auto | cpu | cuda | vulkan | metal (default: auto)
-  --threads N      CPU threads, 0 = one per core (default: 0)
+  --threads N      CPU threads, 0 = all cores but one (default: 0)
   --verbose        log what the runtime does, on stderr`;
 
 /** Settings from the command line, validated exactly as the server validates the client's. */
