@@ -40,6 +40,9 @@ const SNIPPET = [
   "",
 ].join("\n");
 
+/** Two lines of it: two Enters (each re-reads the suffix) and ~90 keystrokes. */
+const QUICK_SNIPPET = ["", "function countLineBreaks(doc: string, from: number, to: number): number {", "  let breaks = 0;"].join("\n");
+
 interface Options {
   quick: boolean;
   out?: string;
@@ -89,7 +92,7 @@ async function main(): Promise<void> {
 
   const plan: SessionPlan = options.quick
     ? {
-      rounds: 1, coldPerRound: 1, snippet: SNIPPET.split("\n").slice(0, 3).join("\n"), cursorMovesPerRound: 1,
+      rounds: 1, coldPerRound: 1, snippet: QUICK_SNIPPET, cursorMovesPerRound: 1,
       keyDelayMs: [80, 200], pauseMs: [600, 900], pauseAfterWord: 0.15, cursorJumpLines: [10, 40], seed: 7,
     }
     : {
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
   const settings = { model: { path: modelPath }, gpu: "cpu", threads: options.threads, completion: { maxTokens: options.maxTokens } };
 
   log("server (dist/server.js --stdio):");
+  const serverStarted = performance.now();
   const session = await runServerSession({
     repoRoot: REPO_ROOT,
     serverMain,
@@ -110,9 +114,12 @@ async function main(): Promise<void> {
   });
   if (session.probeEvents === 0) log("warning: the server probe reported nothing; tokens evaluated and overhead are unknown");
 
+  const serverSeconds = (performance.now() - serverStarted) / 1000;
   const measured = completed(session.records);
   log(`raw node-llama-cpp (LlamaCompletion.generateInfillCompletion), ${measured.length} requests:`);
+  const rawStarted = performance.now();
   const raw = await replayRaw(modelPath, options.threads, options.maxTokens, measured, log);
+  log(`(server phase ${serverSeconds.toFixed(0)} s, raw phase ${((performance.now() - rawStarted) / 1000).toFixed(0)} s)`);
   const rawOf = new Map(measured.map((record, index) => [record, raw[index]!]));
 
   const workloads: Record<string, { medianMs: number; p90Ms: number; rawMedianMs: number; ratioToRaw: number; tokensEvaluatedMedian: number;

@@ -47,7 +47,7 @@ export interface RequestRecord {
   items?: number;
   error?: string;
   /**
-   * CPU time the server process got while this request was pending ÷ (latency × threads): near 1 when
+   * CPU time the server process got while this request was pending ÷ ((latency − debounce) × threads): near 1 when
    * its threads had the cores to themselves, lower when other processes took CPU (10 ms resolution).
    */
   cpuShare?: number;
@@ -189,14 +189,17 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
       const cpuAtSend = cpuMs(connection.child.pid);
       const reply = sent.reply.then((answer) => {
         record.receivedAt = answer.receivedAt;
-        const cpu = cpuMs(connection.child.pid) - cpuAtSend;
-        if (Number.isFinite(cpu)) record.cpuShare = cpu / ((answer.receivedAt - record.sentAt) * threads);
+
         if (answer.error !== undefined) record.error = `${answer.error.code} ${answer.error.message}`;
         const result = answer.result as { items?: unknown[] } | unknown[] | null | undefined;
         record.items = Array.isArray(result) ? result.length : (result?.items?.length ?? 0);
         // The server logs a request's statistics just before answering it, on the same stream.
         const line = statsLines.filter((entry) => entry.at >= record.sentAt && entry.at <= answer.receivedAt).at(-1);
         if (line !== undefined) record.serverReported = line.stats;
+        // Over the time the server meant to work: its debounce wait is idle by design.
+        const cpu = cpuMs(connection.child.pid) - cpuAtSend;
+        const busyMs = answer.receivedAt - record.sentAt - (record.serverReported?.debounceMs ?? 0);
+        if (Number.isFinite(cpu) && busyMs > 0) record.cpuShare = cpu / (busyMs * threads);
         return answer;
       });
       current = { record, id: sent.id, reply };

@@ -5,12 +5,15 @@ import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "./no
 /**
  * llama.cpp ignores an abort while it evaluates one batch, so the prompt is fed in chunks sized to
  * take about this long: an abort then waits at most one chunk (half of one on average). Chunks are
- * sized from the measured prompt speed, so a 0.5B model on two cores (~200 tokens/s) gets ~16-token
- * chunks while a GPU gets hundreds, with little loss of batch efficiency either way.
+ * sized from the measured prompt speed: a fast backend gets chunks of ~100 ms, a slow CPU gets the
+ * floor below, which keeps batch efficiency (an abort then waits up to ~0.6 s on a 0.5B model on 2 cores).
  */
 const PREFILL_CHUNK_TARGET_MS = 100;
-/** Below this, batches lose so much efficiency that prompt reading slows down markedly on CPU. */
-const MIN_PREFILL_CHUNK = 32;
+/**
+ * Smaller batches read prompts markedly slower on CPU (bench/rawSpeed.ts on the 0.5B shape, 2 threads:
+ * 32-token chunks 0.70×, 64 0.91×, 128 1.0× of unchunked speed); an abort mid-prompt may wait for one.
+ */
+const MIN_PREFILL_CHUNK = 128;
 /** Re-evaluating fewer tokens than this is cheaper than shifting cached ones into place. */
 const SHIFT_REUSE_MIN_GAIN = 128;
 const MAX_PREFILL_CHUNK = 512;
