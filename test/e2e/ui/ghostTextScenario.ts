@@ -10,28 +10,39 @@ export interface UiScenarioOptions {
   readonly settings: Record<string, unknown>;
 }
 
+export const MATH_FILE_BEFORE = "export function add(a: number, b: number): number {\n}\n";
+const MATH_FILE_AFTER = "export function add(a: number, b: number): number {\n  return a + b;\n}\n";
+
+/**
+ * In src/math.ts (MATH_FILE_BEFORE): a new line inside the function (VS Code indents it by two spaces,
+ * the designed model's cue), the ghost text appears, Tab accepts it, the file is saved and checked on disk.
+ */
+export async function acceptGhostTextOnNewLine(workbench: Workbench, file: string, screenshotName: string): Promise<string> {
+  await workbench.openFile("src/math.ts");
+  await workbench.press("Control+Home");
+  await workbench.press("End");
+  await workbench.press("Enter");
+  await workbench.waitFor(selectors.ghostText, 30_000);
+  // Ghost text renders as several spans (one per inline decoration part).
+  const ghost = (await workbench.page.locator(selectors.ghostText).allTextContents()).join("");
+  assert.match(ghost.replace(/\u00a0/g, " "), /return a \+ b;/);
+  const screenshot = await workbench.screenshot(screenshotName);
+  await workbench.press("Tab");
+  await workbench.waitForGone(selectors.ghostText);
+  await workbench.save();
+  assert.equal(fs.readFileSync(file, "utf8"), MATH_FILE_AFTER);
+  return screenshot;
+}
+
 export async function runUiScenario(options: UiScenarioOptions): Promise<void> {
   const file = path.join(options.workspace, "src", "math.ts");
-  fs.writeFileSync(file, "export function add(a: number, b: number): number {\n}\n");
+  fs.writeFileSync(file, MATH_FILE_BEFORE);
   const host = await VsCodeHost.start({ settings: options.settings });
   let workbench: Workbench | undefined;
   try {
     workbench = await Workbench.open(host, options.workspace, { extensionDevelopmentPath: options.repoRoot });
     await workbench.waitForStatusBarItem("Pocket Coder · CPU", 60_000);
-    await workbench.openFile("src/math.ts");
-    // End of line 1, then a new line: VS Code indents it by two spaces, the designed model's cue.
-    await workbench.press("Control+Home");
-    await workbench.press("End");
-    await workbench.press("Enter");
-    await workbench.waitFor(selectors.ghostText, 30_000);
-    // Ghost text renders as several spans (one per inline decoration part).
-    const ghost = (await workbench.page.locator(selectors.ghostText).allTextContents()).join("");
-    assert.match(ghost.replace(/\u00a0/g, " "), /return a \+ b;/);
-    console.log(`e2e: screenshot ${await workbench.screenshot("ghost-text")}`);
-    await workbench.press("Tab");
-    await workbench.waitForGone(selectors.ghostText);
-    await workbench.save();
-    assert.equal(fs.readFileSync(file, "utf8"), "export function add(a: number, b: number): number {\n  return a + b;\n}\n");
+    console.log(`e2e: screenshot ${await acceptGhostTextOnNewLine(workbench, file, "ghost-text")}`);
   } finally {
     await workbench?.close();
     await host.stop();

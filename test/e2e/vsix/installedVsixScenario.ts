@@ -5,7 +5,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { selectors, VsCodeHost, Workbench } from "../harness";
+import { VsCodeHost, Workbench } from "../harness";
+import { acceptGhostTextOnNewLine, MATH_FILE_BEFORE } from "../ui/ghostTextScenario";
 
 async function main(): Promise<void> {
   const [vsixPath, modelPath] = process.argv.slice(2);
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "pocket-coder-e2e-vsix-"));
   fs.mkdirSync(path.join(workspace, "src"));
   const file = path.join(workspace, "src", "math.ts");
-  fs.writeFileSync(file, "export function add(a: number, b: number): number {\n}\n");
+  fs.writeFileSync(file, MATH_FILE_BEFORE);
 
   const host = await VsCodeHost.start({
     installVsix: vsixPath,
@@ -28,16 +29,8 @@ async function main(): Promise<void> {
     assert.equal(installed.length, 1, `installed extensions: ${fs.readdirSync(host.dirs.extensions).join(", ")}`);
     workbench = await Workbench.open(host, workspace);
     await workbench.waitForStatusBarItem("Pocket Coder · CPU", 60_000);
-    await workbench.openFile("src/math.ts");
-    await workbench.press("Control+Home");
-    await workbench.press("End");
-    await workbench.press("Enter");
-    await workbench.waitFor(selectors.ghostText, 30_000);
-    await workbench.press("Tab");
-    await workbench.waitForGone(selectors.ghostText);
-    await workbench.save();
-    assert.equal(fs.readFileSync(file, "utf8"), "export function add(a: number, b: number): number {\n  return a + b;\n}\n");
-    console.log(`e2e: installed ${installed[0]} from the VSIX and completed offline; screenshot ${await workbench.screenshot("installed-vsix")}`);
+    const screenshot = await acceptGhostTextOnNewLine(workbench, file, "installed-vsix");
+    console.log(`e2e: installed ${installed[0]} from the VSIX and completed offline; screenshot ${screenshot}`);
   } finally {
     await workbench?.close();
     await host.stop();
