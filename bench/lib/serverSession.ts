@@ -70,10 +70,11 @@ export interface ServerReportedStats {
   readonly reusedTokens: number;
   readonly evaluatedTokens: number;
   readonly generatedTokens: number;
+  readonly stopReason: string | undefined;
 }
 
 const SERVER_STATS_LINE =
-  /^completion \((\w+)\): ([\d.]+) ms, debounce ([\d.]+) ms, prompt (\d+) tokens \((\d+) reused, (\d+) evaluated\), (\d+) generated/;
+  /^completion \((\w+)\): ([\d.]+) ms, debounce ([\d.]+) ms, prompt (\d+) tokens \((\d+) reused, (\d+) evaluated\), (\d+) generated(?: \((\w+)\))?/;
 
 export interface ServerSessionResult {
   readonly records: RequestRecord[];
@@ -113,12 +114,13 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
     serverLog.push(message);
     const match = SERVER_STATS_LINE.exec(message);
     if (match !== null) {
-      const [, source, totalMs, debounceMs, promptTokens, reusedTokens, evaluatedTokens, generatedTokens] = match.map((part) => part ?? "");
+      const [, source, totalMs, debounceMs, promptTokens, reusedTokens, evaluatedTokens, generatedTokens, stopReason] = match.map((part) => part ?? "");
       statsLines.push({
         at: receivedAt,
         stats: {
           source: source!, totalMs: Number(totalMs), debounceMs: Number(debounceMs), promptTokens: Number(promptTokens),
           reusedTokens: Number(reusedTokens), evaluatedTokens: Number(evaluatedTokens), generatedTokens: Number(generatedTokens),
+          stopReason: stopReason === "" ? undefined : stopReason,
         },
       });
     }
@@ -324,7 +326,8 @@ function positionAt(text: string, offset: number): { line: number; character: nu
 function describe(record: RequestRecord): string {
   const latency = record.receivedAt === undefined ? NaN : record.receivedAt - record.sentAt;
   const reported = record.serverReported;
-  const tokens = reported === undefined ? "" : `  prompt ${reported.promptTokens} (${reported.evaluatedTokens} evaluated), ${reported.source}`;
+  const tokens = reported === undefined ? "" : `  prompt ${reported.promptTokens} (${reported.evaluatedTokens} evaluated), ` +
+    `${reported.generatedTokens} generated${reported.stopReason === undefined ? "" : ` (${reported.stopReason})`}, ${reported.source}`;
   const share = record.cpuShare === undefined ? "" : `  cpu share ${record.cpuShare.toFixed(2)}`;
   return `${latency.toFixed(0).padStart(6)} ms${tokens}${share}${record.error === undefined ? "" : ` error ${record.error}`}`;
 }

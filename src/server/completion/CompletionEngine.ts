@@ -1,7 +1,8 @@
 import type { ContextFile, FimFamily } from "./fim/fimTypes";
 import type { GenerationResult, TextGenerator } from "./textGenerator";
 import { buildContextWindow } from "./contextWindow";
-import { postProcessCompletion } from "./postProcess";
+import { createStepContext, postProcessCompletion, settledReason, type PostProcessContext } from "./postProcess";
+import { DEFAULT_LAYOUT_LIMITS, planPromptLayout, type PromptAnchor } from "./promptLayout";
 
 export interface CompletionRequest {
   readonly text: string;
@@ -28,10 +29,18 @@ export type CompletionOutcome =
   | { readonly kind: "completion"; readonly insertText: string; readonly replaceSuffixChars: number; readonly generation: GenerationResult }
   | { readonly kind: "empty"; readonly reason: string; readonly generation?: GenerationResult };
 
+/** The boundaries of the prompt the model's KV cache holds, shared by the requests on one model (see promptLayout.ts). */
+export interface PromptAnchorSlot {
+  anchor: PromptAnchor | undefined;
+}
+
 export const DEFAULT_BUDGET: Omit<CompletionBudget, "maxTokens"> = { prefixTokens: 1024, suffixTokens: 256, extraContextTokens: 768 };
 
 /** Room for control tokens, file paths and repo name around the windowed text. */
 const PROMPT_OVERHEAD_TOKENS = 64;
+
+/** Cap of the cursor line's prefix in the window, and of the recent prefix (split to cursor) in the prompt. */
+const RECENT_PREFIX_TOKENS = 256;
 
 /** A document whose window holds a NUL character is binary: the model would only produce noise. */
 const BINARY_MARKER = "\u0000";
@@ -42,29 +51,32 @@ export async function completeAtCursor(
   request: CompletionRequest,
   budget: CompletionBudget,
   signal: AbortSignal,
+  anchorSlot: PromptAnchorSlot = { anchor: undefined },
 ): Promise<CompletionOutcome> {
   const countTokens = (text: string) => model.generator.countTokens(text);
   const fitted = fitBudget(budget, model.generator.contextSize);
   const window = buildContextWindow(request.text, request.offset, {
     prefixTokens: fitted.prefixTokens,
     suffixTokens: fitted.suffixTokens,
+    linePrefixTokens: RECENT_PREFIX_TOKENS,
     countTokens,
   });
   if (window.prefixBeforeLine.includes(BINARY_MARKER) || window.linePrefix.includes(BINARY_MARKER) || window.suffix.includes(BINARY_MARKER)) {
     return { kind: "empty", reason: "binary document" };
   }
+  const layout = planPromptLayout(request.text, request.offset, window, request.filePath, anchorSlot.anchor, {
+    ...DEFAULT_LAYOUT_LIMITS, prefixTokens: fitted.prefixTokens, recentTokens: RECENT_PREFIX_TOKENS,
+  }, countTokens);
+  if (layout.recentPrefix.includes(BINARY_MARKER) || layout.stablePrefix.includes(BINARY_MARKER)) return { kind: "empty", reason: "binary document" };
   const prompt = model.fim.buildPrompt({
-    prefixBeforeLine: window.prefixBeforeLine,
-    linePrefix: window.linePrefix,
+    stablePrefix: layout.stablePrefix,
+    recentPrefix: layout.recentPrefix,
     suffix: window.suffix,
     filePath: request.filePath,
     repoName: request.repoName,
     extraContext: fitContextFiles(request.extraContext ?? [], fitted.extraContextTokens, countTokens),
   });
-  const generation = await model.generator.generate(prompt, { maxTokens: budget.maxTokens, stopTexts: model.fim.stopTexts, signal });
-  if (generation.stopReason === "aborted") return { kind: "empty", reason: "aborted", generation };
-
-  const processed = postProcessCompletion(generation.text, {
+  const postProcessContext: PostProcessContext = {
     linePrefix: window.linePrefix,
     lineSuffix: window.lineSuffix,
     suffix: window.suffix,
@@ -72,7 +84,18 @@ export async function completeAtCursor(
     languageId: request.languageId,
     singleLine: request.selectedCompletionText !== undefined,
     stopTexts: model.fim.stopTexts,
+  };
+  const stepContext = createStepContext(postProcessContext);
+  anchorSlot.anchor = layout.anchor;
+  const generation = await model.generator.generate(prompt, {
+    maxTokens: budget.maxTokens,
+    stopTexts: model.fim.stopTexts,
+    signal,
+    isSettled: (text) => settledReason(text, stepContext) !== undefined,
   });
+  if (generation.stopReason === "aborted") return { kind: "empty", reason: "aborted", generation };
+
+  const processed = postProcessCompletion(generation.text, postProcessContext);
   if (processed === undefined) return { kind: "empty", reason: "nothing left after post-processing", generation };
   return { kind: "completion", insertText: processed.insertText, replaceSuffixChars: processed.replaceSuffixChars, generation };
 }

@@ -1,10 +1,10 @@
 import { abortableDelay } from "./abortableDelay";
 import { AdaptiveDebounce } from "./AdaptiveDebounce";
 import { CompletionCache, type CompletionCacheKey } from "./CompletionCache";
-import { completeAtCursor, type CompletionBudget, type CompletionOutcome, type CompletionRequest } from "./CompletionEngine";
+import { completeAtCursor, type CompletionBudget, type CompletionOutcome, type CompletionRequest, type PromptAnchorSlot } from "./CompletionEngine";
 import type { FimFamily } from "./fim/fimTypes";
 import { LatestRequestGate } from "./LatestRequestGate";
-import type { TextGenerator } from "./textGenerator";
+import type { StopReason, TextGenerator } from "./textGenerator";
 
 export interface CompletionModel {
   /** Identifies the loaded model in cache keys (path + family). */
@@ -21,6 +21,8 @@ export interface CompletionStats {
   readonly reusedTokens: number;
   readonly evaluatedTokens: number;
   readonly generatedTokens: number;
+  /** Why generation ended ("settled": more tokens could not change the result); absent when the model did not run. */
+  readonly stopReason?: StopReason;
   readonly totalMs: number;
 }
 
@@ -41,6 +43,8 @@ export class CompletionService {
   private readonly gate = new LatestRequestGate();
   private readonly debounce = new AdaptiveDebounce();
   private readonly cache = new CompletionCache({ prefixKeyChars: CACHE_PREFIX_CHARS, suffixKeyChars: CACHE_SUFFIX_CHARS });
+  /** The model runs one generation at a time on one warm sequence: the last prompt's boundaries are what it caches. */
+  private readonly anchorSlot: PromptAnchorSlot = { anchor: undefined };
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -60,13 +64,13 @@ export class CompletionService {
     const turn = this.gate.begin(callerSignal);
     try {
       if (!(await abortableDelay(debounceMs, turn.signal))) return { kind: "empty", reason: "aborted" };
-      const outcome: CompletionOutcome = await completeAtCursor(model, request, budget, turn.signal);
+      const outcome: CompletionOutcome = await completeAtCursor(model, request, budget, turn.signal, this.anchorSlot);
       const generation = outcome.generation;
       const stats: CompletionStats | undefined = generation && {
         source: "model", debounceMs,
         promptTokens: generation.promptTokens, reusedTokens: generation.reusedTokens,
         evaluatedTokens: generation.promptTokens - generation.reusedTokens, generatedTokens: generation.generatedTokens,
-        totalMs: this.now() - startedAt,
+        stopReason: generation.stopReason, totalMs: this.now() - startedAt,
       };
       if (outcome.kind === "completion") {
         this.cache.set(key, { insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars });
@@ -85,6 +89,7 @@ export class CompletionService {
   reset(): void {
     this.gate.abortAll();
     this.cache.clear();
+    this.anchorSlot.anchor = undefined;
   }
 
   /**
@@ -97,7 +102,7 @@ export class CompletionService {
     const text = request.text.slice(0, request.offset) + insertText + request.text.slice(request.offset + replaceSuffixChars);
     const accepted: CompletionRequest = { ...request, text, offset: request.offset + insertText.length };
     const turn = this.gate.begin();
-    void completeAtCursor(model, accepted, budget, turn.signal)
+    void completeAtCursor(model, accepted, budget, turn.signal, this.anchorSlot)
       .then((outcome) => {
         if (outcome.kind === "completion") {
           this.cache.set(cacheKey(model, accepted.text, accepted.offset), { insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars });

@@ -1,13 +1,15 @@
 import type { PromptPiece } from "./fim/fimTypes";
 
 /** Why a generation ended. */
-export type StopReason = "endOfGeneration" | "stopText" | "maxTokens" | "aborted";
+export type StopReason = "endOfGeneration" | "stopText" | "settled" | "maxTokens" | "aborted";
 
 export interface GenerateOptions {
   readonly maxTokens: number;
   /** Generation ends before the first occurrence of any of these texts. */
   readonly stopTexts: readonly string[];
   readonly signal: AbortSignal;
+  /** Checked after every token with the text so far: true ends the generation (more tokens could not change the result). */
+  readonly isSettled?: (text: string) => boolean;
 }
 
 export interface GenerationResult {

@@ -58,7 +58,8 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
         const s = outcome.stats;
         deps.log.debug(
           `completion (${s.source}): ${s.totalMs.toFixed(0)} ms, debounce ${s.debounceMs} ms, prompt ${s.promptTokens} tokens ` +
-            `(${s.reusedTokens} reused, ${s.evaluatedTokens} evaluated), ${s.generatedTokens} generated`,
+            `(${s.reusedTokens} reused, ${s.evaluatedTokens} evaluated), ${s.generatedTokens} generated` +
+            (s.stopReason === undefined ? "" : ` (${s.stopReason})`),
         );
       }
       if (outcome.kind === "empty") return [];

@@ -139,6 +139,10 @@ export class LoadedModel implements TextGenerator {
         stopReason = "stopText";
         break;
       }
+      if (options.isSettled?.(text) === true) {
+        stopReason = "settled";
+        break;
+      }
       if (generated.length >= options.maxTokens) break;
     }
     return this.result(text, stopReason, tokens.length, reusedTokens, generated.length, startedAt, promptEndedAt);

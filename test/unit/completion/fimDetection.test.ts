@@ -31,8 +31,8 @@ async function factsOf(file: string): Promise<ModelFacts> {
 }
 
 const input: FimPromptInput = {
-  prefixBeforeLine: "def f():\n",
-  linePrefix: "    return ",
+  stablePrefix: "def f():\n",
+  recentPrefix: "    return ",
   suffix: "\n",
   filePath: "src/f.py",
   repoName: "r",

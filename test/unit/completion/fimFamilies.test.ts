@@ -14,8 +14,8 @@ const S = (text: string): PromptPiece => ({ kind: "special", text });
 const T = (text: string): PromptPiece => ({ kind: "text", text });
 
 const base: FimPromptInput = {
-  prefixBeforeLine: "import os\n\ndef main():\n",
-  linePrefix: "    print(",
+  stablePrefix: "import os\n\ndef main():\n",
+  recentPrefix: "    print(",
   suffix: ")\n\nmain()\n",
   filePath: "app/main.py",
   repoName: "demo",
@@ -36,7 +36,7 @@ describe("Qwen2.5-Coder layout", () => {
     assert.deepEqual(fam.buildPrompt(base), [
       S("<|repo_name|>"), T("demo\n"),
       S("<|file_sep|>"), T("app/main.py\n"),
-      S("<|fim_prefix|>"), T(base.prefixBeforeLine),
+      S("<|fim_prefix|>"), T(base.stablePrefix),
       S("<|fim_suffix|>"), T(base.suffix),
       S("<|fim_middle|>"), T("    print("),
     ]);
@@ -47,14 +47,14 @@ describe("Qwen2.5-Coder layout", () => {
       S("<|file_sep|>"), T("app/util.py\ndef helper():\n    return 1\n"),
       S("<|file_sep|>"), T("app/cfg.py\nDEBUG = True\n"),
       S("<|file_sep|>"), T("app/main.py\n"),
-      S("<|fim_prefix|>"), T(base.prefixBeforeLine),
+      S("<|fim_prefix|>"), T(base.stablePrefix),
       S("<|fim_suffix|>"), T(base.suffix),
       S("<|fim_middle|>"), T("    print("),
     ]);
   });
   test("no path and no context: file-level FIM", () => {
     assert.deepEqual(fam.buildPrompt(noPath), [
-      S("<|fim_prefix|>"), T(base.prefixBeforeLine), S("<|fim_suffix|>"), T(base.suffix), S("<|fim_middle|>"), T("    print("),
+      S("<|fim_prefix|>"), T(base.stablePrefix), S("<|fim_suffix|>"), T(base.suffix), S("<|fim_middle|>"), T("    print("),
     ]);
   });
   test("a workspace without a name still gets a repository line", () => {
@@ -71,7 +71,7 @@ describe("DeepSeek-Coder layout", () => {
   const fam = createDeepSeekCoderFamily();
   test("begin-prefix-hole-suffix-end with fullwidth bars and U+2581", () => {
     assert.deepEqual(fam.buildPrompt(base), [
-      S("<\uFF5Cfim\u2581begin\uFF5C>"), T(base.prefixBeforeLine),
+      S("<\uFF5Cfim\u2581begin\uFF5C>"), T(base.stablePrefix),
       S("<\uFF5Cfim\u2581hole\uFF5C>"), T(base.suffix),
       S("<\uFF5Cfim\u2581end\uFF5C>"), T("    print("),
     ]);
@@ -79,7 +79,7 @@ describe("DeepSeek-Coder layout", () => {
   });
   test("cross-file context as path-commented files at the start of the prefix", () => {
     const pieces = fam.buildPrompt(withContext);
-    assert.deepEqual(pieces[1], T("# app/util.py\ndef helper():\n    return 1\n\n# app/cfg.py\nDEBUG = True\n\n# app/main.py\n" + base.prefixBeforeLine));
+    assert.deepEqual(pieces[1], T("# app/util.py\ndef helper():\n    return 1\n\n# app/cfg.py\nDEBUG = True\n\n# app/main.py\n" + base.stablePrefix));
     assert.equal(pieces.length, 6);
   });
   test("stop texts include end of sentence", () => {
@@ -95,7 +95,7 @@ describe("StarCoder layouts", () => {
       S("<file_sep>"), T("app/util.py\ndef helper():\n    return 1\n"),
       S("<file_sep>"), T("app/cfg.py\nDEBUG = True\n"),
       S("<file_sep>"),
-      S("<fim_prefix>"), T("app/main.py\n" + base.prefixBeforeLine),
+      S("<fim_prefix>"), T("app/main.py\n" + base.stablePrefix),
       S("<fim_suffix>"), T(base.suffix),
       S("<fim_middle>"), T("    print("),
     ]);
@@ -104,7 +104,7 @@ describe("StarCoder layouts", () => {
   test("StarCoder(1): plain PSM, context as comments", () => {
     const fam = createStarCoderFamily({ repoLevel: false });
     assert.deepEqual(fam.buildPrompt(base), [
-      S("<fim_prefix>"), T(base.prefixBeforeLine), S("<fim_suffix>"), T(base.suffix), S("<fim_middle>"), T("    print("),
+      S("<fim_prefix>"), T(base.stablePrefix), S("<fim_suffix>"), T(base.suffix), S("<fim_middle>"), T("    print("),
     ]);
     assert.ok((fam.buildPrompt(withContext)[1] as PromptPiece).text.startsWith("# app/util.py\n"));
   });
@@ -115,12 +115,12 @@ describe("Code Llama layout", () => {
     const fam = createCodeLlamaFamily();
     const pieces = fam.buildPrompt(base);
     assert.deepEqual(pieces, [
-      S("\u2581<PRE>"), T(" " + base.prefixBeforeLine),
+      S("\u2581<PRE>"), T(" " + base.stablePrefix),
       S("\u2581<SUF>"), T(base.suffix),
       S("\u2581<MID>"), T("    print("),
     ]);
     // Rendered with ▁ as a space it is exactly the reference string form.
-    assert.equal(renderPrompt(pieces).replace(/\u2581/g, " "), ` <PRE> ${base.prefixBeforeLine} <SUF>${base.suffix} <MID>    print(`);
+    assert.equal(renderPrompt(pieces).replace(/\u2581/g, " "), ` <PRE> ${base.stablePrefix} <SUF>${base.suffix} <MID>    print(`);
     assert.ok(fam.stopTexts.includes("<EOT>"));
   });
   test("vocabularies without ▁ get the plain token texts", () => {
@@ -134,7 +134,7 @@ describe("CodeGemma layout", () => {
   const fam = createCodeGemmaFamily();
   test("plain PSM without context", () => {
     assert.deepEqual(fam.buildPrompt(base), [
-      S("<|fim_prefix|>"), T(base.prefixBeforeLine), S("<|fim_suffix|>"), T(base.suffix), S("<|fim_middle|>"), T("    print("),
+      S("<|fim_prefix|>"), T(base.stablePrefix), S("<|fim_suffix|>"), T(base.suffix), S("<|fim_middle|>"), T("    print("),
     ]);
   });
   test("context files separated by <|file_separator|>", () => {
@@ -152,12 +152,12 @@ describe("Codestral layout", () => {
   const fam = createCodestralFamily();
   test("suffix first: [SUFFIX]{suffix}[PREFIX] {prefix} — the line prefix is naturally last", () => {
     assert.deepEqual(fam.buildPrompt(base), [
-      S("[SUFFIX]"), T(base.suffix), S("[PREFIX]"), T(" " + base.prefixBeforeLine), T("    print("),
+      S("[SUFFIX]"), T(base.suffix), S("[PREFIX]"), T(" " + base.stablePrefix), T("    print("),
     ]);
   });
   test("context under +++++ headers at the start of the prefix", () => {
     const pieces = fam.buildPrompt(withContext);
-    assert.deepEqual(pieces[3], T(" +++++ app/util.py\ndef helper():\n    return 1\n\n+++++ app/cfg.py\nDEBUG = True\n\n+++++ app/main.py\n" + base.prefixBeforeLine));
+    assert.deepEqual(pieces[3], T(" +++++ app/util.py\ndef helper():\n    return 1\n\n+++++ app/cfg.py\nDEBUG = True\n\n+++++ app/main.py\n" + base.stablePrefix));
   });
 });
 
@@ -165,7 +165,7 @@ describe("Generic FIM layout", () => {
   test("PSM with the metadata's token texts", () => {
     const fam = createGenericFimFamily({ prefix: "<|code_prefix|>", suffix: "<|code_suffix|>", middle: "<|code_middle|>" });
     assert.deepEqual(fam.buildPrompt(base), [
-      S("<|code_prefix|>"), T(base.prefixBeforeLine), S("<|code_suffix|>"), T(base.suffix), S("<|code_middle|>"), T("    print("),
+      S("<|code_prefix|>"), T(base.stablePrefix), S("<|code_suffix|>"), T(base.suffix), S("<|code_middle|>"), T("    print("),
     ]);
     assert.deepEqual([...fam.stopTexts].sort(), ["<|code_middle|>", "<|code_prefix|>", "<|code_suffix|>"]);
   });
@@ -197,7 +197,7 @@ describe("properties shared by all families", () => {
     test(`${fam.label}: typing on the line only appends to the prompt`, () => {
       for (const input of [base, withContext, noPath]) {
         const before = fam.buildPrompt(input);
-        const after = fam.buildPrompt({ ...input, linePrefix: input.linePrefix + "x, y" });
+        const after = fam.buildPrompt({ ...input, recentPrefix: input.recentPrefix + "x, y" });
         // All pieces but the last are unchanged; the last text grows.
         assert.deepEqual(after.slice(0, -1), before.slice(0, -1));
         const lastBefore = before[before.length - 1]!;
@@ -205,8 +205,8 @@ describe("properties shared by all families", () => {
         assert.equal(lastAfter.kind, "text");
         assert.equal(lastAfter.text, lastBefore.text + "x, y");
         // From an empty line prefix, the line's text is a new final piece.
-        const empty = fam.buildPrompt({ ...input, linePrefix: "" });
-        const typed = fam.buildPrompt({ ...input, linePrefix: "a" });
+        const empty = fam.buildPrompt({ ...input, recentPrefix: "" });
+        const typed = fam.buildPrompt({ ...input, recentPrefix: "a" });
         assert.ok(renderPrompt(typed).startsWith(renderPrompt(empty)));
         assert.deepEqual(typed.slice(0, empty.length), empty);
       }
@@ -214,9 +214,9 @@ describe("properties shared by all families", () => {
     test(`${fam.label}: document text never becomes a control token`, () => {
       const hostile: FimPromptInput = {
         ...withContext,
-        prefixBeforeLine: "<|fim_prefix|><fim_middle>[PREFIX]<｜fim▁end｜>\n",
+        stablePrefix: "<|fim_prefix|><fim_middle>[PREFIX]<｜fim▁end｜>\n",
         suffix: "<|file_sep|><file_sep>▁<MID>\n",
-        linePrefix: "<|endoftext|>",
+        recentPrefix: "<|endoftext|>",
         extraContext: [{ path: "<repo_name>", text: "<|repo_name|>" }],
       };
       const specials = new Set(fam.buildPrompt(base).filter((p) => p.kind === "special").map((p) => p.text));
@@ -233,10 +233,10 @@ describe("properties shared by all families", () => {
       assert.ok(pieces.every((p) => p.kind === "special" || p.text.length > 0));
       const text = renderPrompt(pieces);
       const iCtx = text.indexOf("def helper()");
-      const iPrefix = text.indexOf(base.prefixBeforeLine);
-      const iLine = text.lastIndexOf(base.linePrefix);
+      const iPrefix = text.indexOf(base.stablePrefix);
+      const iLine = text.lastIndexOf(base.recentPrefix);
       assert.ok(iCtx >= 0 && iCtx < iPrefix, "context before the prefix");
-      assert.equal(iLine, text.length - base.linePrefix.length, "line prefix last");
+      assert.equal(iLine, text.length - base.recentPrefix.length, "line prefix last");
     });
   }
 });

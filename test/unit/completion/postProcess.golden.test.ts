@@ -1,27 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { postProcessCompletion, type PostProcessContext } from "../../../src/server/completion/postProcess";
-import { CURSOR, POST_PROCESS_CASES, type PostProcessCase } from "./postProcessCases";
-
-/** Splits a document with a cursor marker into the post-processing context (as the context window would). */
-export function contextFromDoc(doc: string, lang: string, extra: Partial<PostProcessContext> = {}): { ctx: PostProcessContext; before: string; after: string } {
-  const at = doc.indexOf(CURSOR);
-  if (at < 0) throw new Error("no cursor marker");
-  const before = doc.slice(0, at);
-  const after = doc.slice(at + CURSOR.length);
-  const lineStart = before.lastIndexOf("\n") + 1;
-  return {
-    before,
-    after,
-    ctx: {
-      prefixBeforeLine: before.slice(0, lineStart),
-      linePrefix: before.slice(lineStart),
-      suffix: after,
-      languageId: lang,
-      ...extra,
-    },
-  };
-}
+import { postProcessCompletion } from "../../../src/server/completion/postProcess";
+import { contextFromDoc, POST_PROCESS_CASES, type PostProcessCase } from "./postProcessCases";
 
 function run(c: PostProcessCase) {
   const { ctx, before, after } = contextFromDoc(c.doc, c.lang, {

@@ -1,3 +1,4 @@
+import type { PostProcessContext } from "../../../src/server/completion/postProcess";
 /**
  * Golden cases for postProcessCompletion. `doc` is the document with the cursor marked by ‸; `raw` is what the model
  * returned; `insert`/`replace` is the expected result (`null` = dropped). `final` optionally spells out the cursor
@@ -17,6 +18,26 @@ export interface PostProcessCase {
 }
 
 export const CURSOR = "‸";
+
+/** Splits a document with a cursor marker into the post-processing context (as the context window would). */
+export function contextFromDoc(doc: string, lang: string, extra: Partial<PostProcessContext> = {}): { ctx: PostProcessContext; before: string; after: string } {
+  const at = doc.indexOf(CURSOR);
+  if (at < 0) throw new Error("no cursor marker");
+  const before = doc.slice(0, at);
+  const after = doc.slice(at + CURSOR.length);
+  const lineStart = before.lastIndexOf("\n") + 1;
+  return {
+    before,
+    after,
+    ctx: {
+      prefixBeforeLine: before.slice(0, lineStart),
+      linePrefix: before.slice(lineStart),
+      suffix: after,
+      languageId: lang,
+      ...extra,
+    },
+  };
+}
 
 export const POST_PROCESS_CASES: readonly PostProcessCase[] = [
   // ---------------------------------------------------------------- replace range: auto-closed pairs

@@ -36,7 +36,7 @@ export function codeLlamaTokensOf(facts: ModelFacts): PsmTokens | undefined {
 
 export function buildCodeLlamaPrompt(input: FimPromptInput, tokens: PsmTokens = CODELLAMA_TOKENS): PromptPiece[] {
   return psmPieces(tokens, input, {
-    prefixText: " " + contextAsComments(input.extraContext, input.filePath) + input.prefixBeforeLine,
+    prefixText: " " + contextAsComments(input.extraContext, input.filePath) + input.stablePrefix,
   });
 }
 

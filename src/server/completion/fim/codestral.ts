@@ -35,8 +35,8 @@ export function buildCodestralPrompt(input: FimPromptInput): PromptPiece[] {
     special(CODESTRAL_TOKENS.suffix),
     text(input.suffix),
     special(CODESTRAL_TOKENS.prefix),
-    text(" " + codestralContextHeader(input.extraContext, input.filePath) + input.prefixBeforeLine),
-    text(input.linePrefix),
+    text(" " + codestralContextHeader(input.extraContext, input.filePath) + input.stablePrefix),
+    text(input.recentPrefix),
   ]);
 }
 

@@ -33,7 +33,7 @@ export function isDeepSeekCoderVocab(facts: ModelFacts): boolean {
 
 export function buildDeepSeekPrompt(input: FimPromptInput): PromptPiece[] {
   return psmPieces(DEEPSEEK_TOKENS, input, {
-    prefixText: contextAsComments(input.extraContext, input.filePath) + input.prefixBeforeLine,
+    prefixText: contextAsComments(input.extraContext, input.filePath) + input.stablePrefix,
   });
 }
 

@@ -37,10 +37,14 @@ export interface ContextFile {
 }
 
 export interface FimPromptInput {
-  /** Text before the cursor up to the start of the cursor's line (already windowed). */
-  readonly prefixBeforeLine: string;
-  /** Text on the cursor's line before the cursor. Placed last so in-line typing only appends tokens. */
-  readonly linePrefix: string;
+  /** Whole lines before the split point (already windowed): the part of the prompt that stays put while the user types. */
+  readonly stablePrefix: string;
+  /**
+   * Text from the split point to the cursor: the cursor line's prefix, plus the lines typed since the split (see
+   * promptLayout.ts). Placed last, after the middle token where the family has one, so typing (Enter included) only
+   * appends tokens and the KV cache keeps everything before.
+   */
+  readonly recentPrefix: string;
   /** Text after the cursor (already windowed). */
   readonly suffix: string;
   /** Workspace-relative path of the current file. */

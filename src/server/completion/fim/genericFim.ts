@@ -33,7 +33,7 @@ export function buildGenericPrompt(input: FimPromptInput, tokens: GenericFimToke
     return psmPieces(tokens, input, { lead: compact(lead) });
   }
   return psmPieces(tokens, input, {
-    prefixText: contextAsComments(input.extraContext, input.filePath) + input.prefixBeforeLine,
+    prefixText: contextAsComments(input.extraContext, input.filePath) + input.stablePrefix,
   });
 }
 

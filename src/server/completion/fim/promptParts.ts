@@ -7,7 +7,8 @@
  *   family intends (for SentencePiece vocabularies the "dummy prefix" space of the reference encoders is written
  *   out explicitly as a " " where the reference puts one, so the server must tokenize text pieces literally).
  * - Stable content comes first (cross-file context, then the lines above the cursor line, then the suffix) and
- *   the cursor line's prefix (`linePrefix`) comes last, so typing on a line only appends tokens (KV-cache reuse).
+ *   the text typed since the split (`recentPrefix`: the cursor line's prefix, and lines entered since) comes last, so
+ *   typing only appends tokens (KV-cache reuse).
  * - Empty text pieces are dropped, so golden layouts do not depend on empty strings.
  */
 import type { ContextFile, FimPromptInput, PromptPiece } from "./fimTypes";
@@ -49,12 +50,12 @@ export interface PsmTokens {
 }
 
 /**
- * Prefix-suffix-middle with the cursor line's prefix after the middle token:
- * `lead… PRE prefixText SUF suffix MID linePrefix`.
+ * Prefix-suffix-middle with the recently typed text (the cursor line's prefix, and lines entered since the split)
+ * after the middle token: `lead… PRE prefixText SUF suffix MID recentPrefix`.
  * This is what llama.cpp's /infill documentation describes for its `prompt` field ("added after FIM_MID"; note that its
  * `format_infill` code actually appends `prompt` to the prefix tokens, before FIM_SUF, which re-evaluates the suffix on
- * every keystroke). It is in-distribution for PSM-trained models: the middle simply starts at the beginning of the
- * cursor line and its first characters are given.
+ * every keystroke). It is in-distribution for PSM-trained models: the middle simply starts at a line
+ * start and its first lines and characters are given.
  */
 export function psmPieces(
   tokens: PsmTokens,
@@ -64,11 +65,11 @@ export function psmPieces(
   return compact([
     ...(options.lead ?? []),
     special(tokens.prefix),
-    text(options.prefixText ?? input.prefixBeforeLine),
+    text(options.prefixText ?? input.stablePrefix),
     special(tokens.suffix),
     text(input.suffix),
     special(tokens.middle),
-    text(input.linePrefix),
+    text(input.recentPrefix),
   ]);
 }
 

@@ -53,7 +53,7 @@ export function buildQwenPrompt(input: FimPromptInput, options: QwenCoderOptions
   const repoLevel = (options.repoLevel ?? true) && (input.filePath.length > 0 || input.extraContext.length > 0);
   if (!repoLevel) {
     return psmPieces(QWEN_TOKENS, input, {
-      prefixText: contextAsComments(input.extraContext, input.filePath) + input.prefixBeforeLine,
+      prefixText: contextAsComments(input.extraContext, input.filePath) + input.stablePrefix,
     });
   }
   const lead: Array<PromptPiece | undefined> = [];

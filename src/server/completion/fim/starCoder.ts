@@ -48,7 +48,7 @@ export function buildStarCoderPrompt(input: FimPromptInput, options: StarCoderOp
   const repoLevel = (options.repoLevel ?? true) && (input.filePath.length > 0 || input.extraContext.length > 0);
   if (!repoLevel) {
     return psmPieces(STARCODER_TOKENS, input, {
-      prefixText: contextAsComments(input.extraContext, input.filePath) + input.prefixBeforeLine,
+      prefixText: contextAsComments(input.extraContext, input.filePath) + input.stablePrefix,
     });
   }
   const lead: Array<PromptPiece | undefined> = [];
@@ -59,7 +59,7 @@ export function buildStarCoderPrompt(input: FimPromptInput, options: StarCoderOp
   lead.push(special(STARCODER_TOKENS.fileSep));
   return psmPieces(STARCODER_TOKENS, input, {
     lead: compact(lead),
-    prefixText: `${input.filePath || "untitled"}\n${input.prefixBeforeLine}`,
+    prefixText: `${input.filePath || "untitled"}\n${input.stablePrefix}`,
   });
 }
 

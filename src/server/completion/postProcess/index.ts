@@ -3,8 +3,9 @@
  *
  * Order:
  *  1. normalizeNewlines, cutAtStopTexts     — clean input
- *  2. removeRepetitiveTail, removeRepeatingLineEnd — degenerate loops (before anything reasons about structure)
- *  3. enforceSingleLine                     — mid-line cursor / IntelliSense selection / asked for
+ *  2. enforceSingleLine                     — mid-line cursor / IntelliSense selection / asked for (only the first
+ *                                             line is the completion, so only it is judged below)
+ *  3. removeRepetitiveTail, removeRepeatingLineEnd — degenerate loops (before anything reasons about structure)
  *  4. trimWhitespace                        — line ends, leading space after a space
  *  5. limitScopeByIndentation               — stop at the end of the current block
  *  6. cutAtBreakingCloser                   — a closer that would break the structure ends the completion
@@ -35,6 +36,7 @@ export { cutAtBreakingCloser, dropClosersTheSuffixHas } from "./balanceBrackets"
 export { removeLinesTheSuffixHas } from "./suffixDuplicates";
 export { computeReplaceRange } from "./replaceRange";
 export { dropEmpty } from "./dropEmpty";
+export { settledReason, type SettledReason } from "./settled";
 export { scanPrefix, analyzeCompletion } from "./brackets";
 
 export interface NamedStep {
@@ -45,9 +47,9 @@ export interface NamedStep {
 export const POST_PROCESS_STEPS: readonly NamedStep[] = [
   { name: "normalizeNewlines", run: normalizeNewlines },
   { name: "cutAtStopTexts", run: cutAtStopTexts },
+  { name: "enforceSingleLine", run: enforceSingleLine },
   { name: "removeRepetitiveTail", run: removeRepetitiveTail },
   { name: "removeRepeatingLineEnd", run: removeRepeatingLineEnd },
-  { name: "enforceSingleLine", run: enforceSingleLine },
   { name: "trimWhitespace", run: trimWhitespace },
   { name: "limitScopeByIndentation", run: limitScopeByIndentation },
   { name: "cutAtBreakingCloser", run: cutAtBreakingCloser },

@@ -1,0 +1,108 @@
+/**
+ * Where the prompt's stable part starts and ends, chosen so the model's KV cache can be reused. Pure: no vscode.
+ *
+ * A FIM prompt reads `head…split` (the stable prefix), the suffix, then `split…cursor` (the recent prefix) after the
+ * middle token. Tokens are reused only up to the first difference with the previous prompt, so:
+ *
+ * - The split stays where the previous prompt put it while the user types on below it — Enter included — for up to
+ *   `recentLines` lines: new text only appends to the recent prefix, and the suffix (which follows the stable prefix)
+ *   is never re-read. A fresh split at the cursor line's start would move the suffix on every Enter (~250 tokens).
+ * - The head stays where the previous prompt put it while the stable prefix from it still fits the budget and keeps
+ *   at least `minKeptShare` of what a fresh window would hold: moving the cursor up then re-reads only the suffix,
+ *   not the ~1,000 tokens of lines above (a fresh window would start higher, so every token would differ).
+ *
+ * Moves down past the budget start a fresh window; the runtime then shifts cached chunks into place.
+ */
+import type { ContextWindow } from "./contextWindow";
+
+/** The boundaries of the prompt last sent to the model. */
+export interface PromptAnchor {
+  /** Which document (its path); other documents start fresh. */
+  readonly documentKey: string;
+  /** Offset of the stable prefix's first character (a line start). */
+  readonly head: number;
+  /** Offset where the stable prefix ends and the recent prefix begins (a line start). */
+  readonly split: number;
+  /** The stable prefix's text, to tell whether the document still holds it at `head`. */
+  readonly stablePrefix: string;
+}
+
+export interface PromptLayoutLimits {
+  /** Token budget of the stable prefix. */
+  readonly prefixTokens: number;
+  /** Token cap of the recent prefix (split to cursor). */
+  readonly recentTokens: number;
+  /** Most whole lines between the split and the cursor line. */
+  readonly recentLines: number;
+  /** A kept head must give the stable prefix at least this share of a fresh window's tokens. */
+  readonly minKeptShare: number;
+}
+
+export const DEFAULT_LAYOUT_LIMITS: Omit<PromptLayoutLimits, "prefixTokens" | "recentTokens"> = { recentLines: 16, minKeptShare: 0.5 };
+
+export interface PromptLayout {
+  readonly stablePrefix: string;
+  readonly recentPrefix: string;
+  /** What to remember for the next request; undefined when the cursor line was cut (no line boundary to keep). */
+  readonly anchor: PromptAnchor | undefined;
+  /** Which previous boundaries were kept (for logs and tests). */
+  readonly kept: { readonly head: boolean; readonly split: boolean };
+}
+
+export function planPromptLayout(
+  document: string,
+  cursor: number,
+  window: ContextWindow,
+  documentKey: string,
+  previous: PromptAnchor | undefined,
+  limits: PromptLayoutLimits,
+  countTokens: (text: string) => number,
+): PromptLayout {
+  const lineStart = window.lineStart;
+  // A cursor line longer than its cap was cut mid-line: the window's pieces are not contiguous, keep them as they are.
+  if (!isLineStart(document, lineStart)) {
+    return { stablePrefix: window.prefixBeforeLine, recentPrefix: window.linePrefix, anchor: undefined, kept: { head: false, split: false } };
+  }
+  const usable = previous !== undefined && previous.documentKey === documentKey && holdsPrefix(document, previous);
+  const prior = usable ? previous : undefined;
+
+  let split = lineStart;
+  if (prior !== undefined && prior.split < lineStart && isLineStart(document, prior.split) &&
+    linesBetween(document, prior.split, lineStart) <= limits.recentLines &&
+    countTokens(document.slice(prior.split, cursor)) <= limits.recentTokens) {
+    split = prior.split;
+  }
+
+  let head = Math.min(window.prefixStart, split);
+  if (prior !== undefined && prior.head <= split && prior.head !== head) {
+    if (prior.split === split) {
+      head = prior.head;
+    } else {
+      const tokens = countTokens(document.slice(prior.head, split));
+      if (tokens <= limits.prefixTokens && tokens >= limits.minKeptShare * window.prefixTokenCount) head = prior.head;
+    }
+  }
+
+  const stablePrefix = document.slice(head, split);
+  return {
+    stablePrefix,
+    recentPrefix: document.slice(split, cursor),
+    anchor: { documentKey, head, split, stablePrefix },
+    kept: { head: prior !== undefined && head === prior.head, split: prior !== undefined && split === prior.split },
+  };
+}
+
+function isLineStart(document: string, offset: number): boolean {
+  return offset === 0 || document.charCodeAt(offset - 1) === 10;
+}
+
+/** Whether the document still holds the anchor's stable prefix where it was (edits above it move or change it). */
+function holdsPrefix(document: string, anchor: PromptAnchor): boolean {
+  return anchor.head + anchor.stablePrefix.length === anchor.split && document.startsWith(anchor.stablePrefix, anchor.head);
+}
+
+function linesBetween(document: string, from: number, to: number): number {
+  let lines = 0;
+  for (let i = from; i < to; i++) if (document.charCodeAt(i) === 10) lines++;
+  return lines;
+}
