@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     plan,
     log,
   });
-  if (session.probeEvents === 0) log("warning: the server probe reported nothing; tokens evaluated and overhead are unknown");
+  if (session.probeEvents === 0) log("warning: the server probe reported nothing; tokens evaluated are unknown");
 
   const serverSeconds = (performance.now() - serverStarted) / 1000;
   const measured = completed(session.records);
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
     log(`${workload.padEnd(10)} server ${fmt(w.cleanMedianMs)} (n ${w.cleanCount}/${w.count})   raw ${fmt(w.rawCleanMedianMs)} (n ${w.rawCleanCount}/${w.count})   ratio ${w.cleanRatioToRaw}`);
   }
   log(`abort (superseded request answered after the newer one was sent): median ${result.abortMedianMs} ms, p90 ${result.abortP90Ms} ms, n ${aborts.length}`);
-  log(`server overhead (latency minus generation time minus debounce): median ${result.overheadMedianMs} ms, p90 ${result.overheadP90Ms} ms; ` +
+  log(`overhead (latency minus debounce, the wait for an older generation to stop, and model time, as the server reports them): median ${result.overheadMedianMs} ms, p90 ${result.overheadP90Ms} ms; ` +
     `bare LSP round trip ${result.rpcRoundTripMedianMs} ms; debounce median ${result.debounceMedianMs} ms; ` +
     `waiting for an older request's generation to stop: median ${result.waitedForOlderMedianMs} ms`);
   log(`load average at the end ${result.loadAverage} (2 cores shared: compare runs only when it is low)`);

@@ -71,10 +71,13 @@ export interface ServerReportedStats {
   readonly evaluatedTokens: number;
   readonly generatedTokens: number;
   readonly stopReason: string | undefined;
+  /** The model's own time (KV alignment, prefill, decoding) and the wait for an older generation to stop. */
+  readonly modelMs: number | undefined;
+  readonly queuedMs: number | undefined;
 }
 
 const SERVER_STATS_LINE =
-  /^completion \((\w+)\): ([\d.]+) ms, debounce ([\d.]+) ms, prompt (\d+) tokens \((\d+) reused, (\d+) evaluated\), (\d+) generated(?: \((\w+)\))?/;
+  /^completion \((\w+)\): ([\d.]+) ms, debounce ([\d.]+) ms, prompt (\d+) tokens \((\d+) reused, (\d+) evaluated\), (\d+) generated(?: \((\w+)\))?(?:, model ([\d.]+) ms, queued ([\d.]+) ms)?/;
 
 export interface ServerSessionResult {
   readonly records: RequestRecord[];
@@ -101,7 +104,8 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
   const random = seededRandom(plan.seed);
   const between = ([low, high]: readonly [number, number]): number => low + random() * (high - low);
 
-  const connection = LspConnection.spawn(["--require", options.probe, options.serverMain, "--stdio"], { ...process.env, [PROBE_ENV]: "1" });
+  const profile = process.env.POCKET_CODER_BENCH_CPU_PROF;
+  const connection = LspConnection.spawn([...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []), "--require", options.probe, options.serverMain, "--stdio"], { ...process.env, [PROBE_ENV]: "1" });
   const events: ProbeEvent[] = [];
   connection.onStderrLine((line) => {
     if (line.startsWith(PROBE_PREFIX)) events.push(JSON.parse(line.slice(PROBE_PREFIX.length)) as ProbeEvent);
@@ -114,13 +118,16 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
     serverLog.push(message);
     const match = SERVER_STATS_LINE.exec(message);
     if (match !== null) {
-      const [, source, totalMs, debounceMs, promptTokens, reusedTokens, evaluatedTokens, generatedTokens, stopReason] = match.map((part) => part ?? "");
+      const [, source, totalMs, debounceMs, promptTokens, reusedTokens, evaluatedTokens, generatedTokens, stopReason, modelMs, queuedMs] =
+        match.map((part) => part ?? "");
       statsLines.push({
         at: receivedAt,
         stats: {
           source: source!, totalMs: Number(totalMs), debounceMs: Number(debounceMs), promptTokens: Number(promptTokens),
           reusedTokens: Number(reusedTokens), evaluatedTokens: Number(evaluatedTokens), generatedTokens: Number(generatedTokens),
           stopReason: stopReason === "" ? undefined : stopReason,
+          modelMs: modelMs === "" ? undefined : Number(modelMs),
+          queuedMs: queuedMs === "" ? undefined : Number(queuedMs),
         },
       });
     }
@@ -327,7 +334,9 @@ function describe(record: RequestRecord): string {
   const latency = record.receivedAt === undefined ? NaN : record.receivedAt - record.sentAt;
   const reported = record.serverReported;
   const tokens = reported === undefined ? "" : `  prompt ${reported.promptTokens} (${reported.evaluatedTokens} evaluated), ` +
-    `${reported.generatedTokens} generated${reported.stopReason === undefined ? "" : ` (${reported.stopReason})`}, ${reported.source}`;
+    `${reported.generatedTokens} generated${reported.stopReason === undefined ? "" : ` (${reported.stopReason})`}, ${reported.source}` +
+    (reported.modelMs === undefined ? "" : `; server ${reported.totalMs.toFixed(0)} ms = debounce ${reported.debounceMs.toFixed(0)} + queued ` +
+      `${(reported.queuedMs ?? 0).toFixed(0)} + model ${reported.modelMs.toFixed(0)} + ${(reported.totalMs - reported.debounceMs - (reported.queuedMs ?? 0) - reported.modelMs).toFixed(1)}`);
   const share = record.cpuShare === undefined ? "" : `  cpu share ${record.cpuShare.toFixed(2)}`;
   return `${latency.toFixed(0).padStart(6)} ms${tokens}${share}${record.error === undefined ? "" : ` error ${record.error}`}`;
 }
@@ -378,13 +387,17 @@ export function abortLatencies(records: readonly RequestRecord[]): number[] {
 }
 
 /**
- * Time in the server outside generation, per completed request that generated: the latency minus the
- * generation, minus the server's deliberate debounce wait, minus the time the model was still busy
- * with older (aborting) requests. What is left is LSP, windowing, tokenizing and post-processing.
+ * Time outside the model, per completed request the model ran for: the latency minus the server's deliberate debounce
+ * wait, minus the wait for an older (aborting) generation to stop, minus the model's own time (KV alignment, prefill,
+ * decoding) — all three as the server reports them. What is left is LSP transport, windowing, tokenizing,
+ * post-processing and scheduling.
  */
 export function overheads(records: readonly RequestRecord[]): number[] {
-  return completed(records).filter((record) => record.generationMs !== undefined && record.generationMs > 0)
-    .map((record) => record.receivedAt! - record.sentAt - record.generationMs! - (record.serverReported?.debounceMs ?? 0) - (record.waitedForOlderMs ?? 0));
+  return completed(records).filter((record) => record.serverReported?.modelMs !== undefined && record.serverReported.source === "model")
+    .map((record) => {
+      const reported = record.serverReported!;
+      return record.receivedAt! - record.sentAt - reported.debounceMs - (reported.queuedMs ?? 0) - reported.modelMs!;
+    });
 }
 
 export function completed(records: readonly RequestRecord[], workload?: Workload): RequestRecord[] {

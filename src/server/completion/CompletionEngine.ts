@@ -23,6 +23,8 @@ export interface CompletionBudget {
   readonly suffixTokens: number;
   /** Tokens of other files' chunks (cross-file context). */
   readonly extraContextTokens: number;
+  /** Tokens from the prompt's split to the cursor: lines typed or moved over since the split, then the cursor line's prefix. */
+  readonly recentTokens: number;
 }
 
 export type CompletionOutcome =
@@ -34,13 +36,13 @@ export interface PromptAnchorSlot {
   anchor: PromptAnchor | undefined;
 }
 
-export const DEFAULT_BUDGET: Omit<CompletionBudget, "maxTokens"> = { prefixTokens: 1024, suffixTokens: 256, extraContextTokens: 768 };
+export const DEFAULT_BUDGET: Omit<CompletionBudget, "maxTokens"> = { prefixTokens: 1024, suffixTokens: 256, extraContextTokens: 768, recentTokens: 512 };
 
 /** Room for control tokens, file paths and repo name around the windowed text. */
 const PROMPT_OVERHEAD_TOKENS = 64;
 
-/** Cap of the cursor line's prefix in the window, and of the recent prefix (split to cursor) in the prompt. */
-const RECENT_PREFIX_TOKENS = 256;
+/** Cap of the cursor line's prefix (a longer line is cut; see contextWindow.ts). */
+const LINE_PREFIX_TOKENS = 256;
 
 /** A document whose window holds a NUL character is binary: the model would only produce noise. */
 const BINARY_MARKER = "\u0000";
@@ -58,14 +60,14 @@ export async function completeAtCursor(
   const window = buildContextWindow(request.text, request.offset, {
     prefixTokens: fitted.prefixTokens,
     suffixTokens: fitted.suffixTokens,
-    linePrefixTokens: RECENT_PREFIX_TOKENS,
+    linePrefixTokens: Math.min(LINE_PREFIX_TOKENS, fitted.recentTokens),
     countTokens,
   });
   if (window.prefixBeforeLine.includes(BINARY_MARKER) || window.linePrefix.includes(BINARY_MARKER) || window.suffix.includes(BINARY_MARKER)) {
     return { kind: "empty", reason: "binary document" };
   }
   const layout = planPromptLayout(request.text, request.offset, window, request.filePath, anchorSlot.anchor, {
-    ...DEFAULT_LAYOUT_LIMITS, prefixTokens: fitted.prefixTokens, recentTokens: RECENT_PREFIX_TOKENS,
+    ...DEFAULT_LAYOUT_LIMITS, prefixTokens: fitted.prefixTokens, recentTokens: fitted.recentTokens,
   }, countTokens);
   if (layout.recentPrefix.includes(BINARY_MARKER) || layout.stablePrefix.includes(BINARY_MARKER)) return { kind: "empty", reason: "binary document" };
   const prompt = model.fim.buildPrompt({
@@ -103,10 +105,12 @@ export async function completeAtCursor(
 /** Shrinks the budget to what the model's context holds: the suffix and other files give way before the prefix. */
 export function fitBudget(budget: CompletionBudget, contextSize: number): CompletionBudget {
   const available = Math.max(0, contextSize - budget.maxTokens - PROMPT_OVERHEAD_TOKENS);
-  const suffixTokens = Math.min(budget.suffixTokens, Math.floor(available / 4));
-  const prefixTokens = Math.min(budget.prefixTokens, available - suffixTokens);
-  const extraContextTokens = Math.min(budget.extraContextTokens, available - suffixTokens - prefixTokens);
-  return { maxTokens: budget.maxTokens, prefixTokens, suffixTokens, extraContextTokens };
+  const recentTokens = Math.max(1, Math.min(budget.recentTokens, Math.floor(available / 4)));
+  const rest = Math.max(0, available - recentTokens);
+  const suffixTokens = Math.min(budget.suffixTokens, Math.floor(rest / 4));
+  const prefixTokens = Math.min(budget.prefixTokens, rest - suffixTokens);
+  const extraContextTokens = Math.min(budget.extraContextTokens, rest - suffixTokens - prefixTokens);
+  return { maxTokens: budget.maxTokens, prefixTokens, suffixTokens, extraContextTokens, recentTokens };
 }
 
 /** The most relevant files (last) that fit in `maxTokens` together, in their original order. */

@@ -23,6 +23,11 @@ export interface CompletionStats {
   readonly generatedTokens: number;
   /** Why generation ended ("settled": more tokens could not change the result); absent when the model did not run. */
   readonly stopReason?: StopReason;
+  /** Waiting for an older generation to stop. */
+  readonly queuedMs: number;
+  /** The model's own time: KV-cache alignment, prefill, decoding. */
+  readonly modelMs: number;
+  /** From the request's arrival to its answer; what is not debounce, queue or model time is this server's overhead. */
   readonly totalMs: number;
 }
 
@@ -57,7 +62,10 @@ export class CompletionService {
       this.gate.abortAll();
       return {
         kind: "completion", insertText: hit.insertText, replaceSuffixChars: hit.replaceSuffixChars,
-        stats: { source: "cache", debounceMs: 0, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, totalMs: this.now() - startedAt },
+        stats: {
+          source: "cache", debounceMs: 0, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, queuedMs: 0, modelMs: 0,
+          totalMs: this.now() - startedAt,
+        },
       };
     }
 
@@ -70,7 +78,9 @@ export class CompletionService {
         source: "model", debounceMs,
         promptTokens: generation.promptTokens, reusedTokens: generation.reusedTokens,
         evaluatedTokens: generation.promptTokens - generation.reusedTokens, generatedTokens: generation.generatedTokens,
-        stopReason: generation.stopReason, totalMs: this.now() - startedAt,
+        stopReason: generation.stopReason, queuedMs: generation.queuedMs ?? 0,
+        modelMs: generation.promptMs - (generation.tokenizeMs ?? 0) + generation.generateMs,
+        totalMs: this.now() - startedAt,
       };
       if (outcome.kind === "completion") {
         this.cache.set(key, { insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars });
@@ -102,13 +112,20 @@ export class CompletionService {
     const text = request.text.slice(0, request.offset) + insertText + request.text.slice(request.offset + replaceSuffixChars);
     const accepted: CompletionRequest = { ...request, text, offset: request.offset + insertText.length };
     const turn = this.gate.begin();
-    void completeAtCursor(model, accepted, budget, turn.signal, this.anchorSlot)
-      .then((outcome) => {
-        if (outcome.kind === "completion") {
-          this.cache.set(cacheKey(model, accepted.text, accepted.offset), { insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars });
-        }
-      }, () => undefined)
-      .finally(() => turn.end());
+    // After this request's answer has gone out: preparing a prompt takes milliseconds the user should not wait for.
+    setTimeout(() => {
+      if (turn.signal.aborted) {
+        turn.end();
+        return;
+      }
+      void completeAtCursor(model, accepted, budget, turn.signal, this.anchorSlot)
+        .then((outcome) => {
+          if (outcome.kind === "completion") {
+            this.cache.set(cacheKey(model, accepted.text, accepted.offset), { insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars });
+          }
+        }, () => undefined)
+        .finally(() => turn.end());
+    }, 0);
   }
 }
 

@@ -4,9 +4,11 @@
  * A FIM prompt reads `head…split` (the stable prefix), the suffix, then `split…cursor` (the recent prefix) after the
  * middle token. Tokens are reused only up to the first difference with the previous prompt, so:
  *
- * - The split stays where the previous prompt put it while the user types on below it — Enter included — for up to
- *   `recentLines` lines: new text only appends to the recent prefix, and the suffix (which follows the stable prefix)
- *   is never re-read. A fresh split at the cursor line's start would move the suffix on every Enter (~250 tokens).
+ * - The split stays where the previous prompt put it while the user types on below it — Enter included — as long as
+ *   the text from it to the cursor fits `recentTokens` (and `recentLines`): new text only appends to the recent
+ *   prefix, and the suffix (which follows the stable prefix) is not re-read for the lines above. A fresh split at the
+ *   cursor line's start would move the suffix on every Enter (~250 tokens). A move down re-reads only the lines moved
+ *   over and the suffix, with no KV shifting.
  * - The head stays where the previous prompt put it while the stable prefix from it still fits the budget and keeps
  *   at least `minKeptShare` of what a fresh window would hold: moving the cursor up then re-reads only the suffix,
  *   not the ~1,000 tokens of lines above (a fresh window would start higher, so every token would differ).
@@ -38,7 +40,7 @@ export interface PromptLayoutLimits {
   readonly minKeptShare: number;
 }
 
-export const DEFAULT_LAYOUT_LIMITS: Omit<PromptLayoutLimits, "prefixTokens" | "recentTokens"> = { recentLines: 16, minKeptShare: 0.5 };
+export const DEFAULT_LAYOUT_LIMITS: Omit<PromptLayoutLimits, "prefixTokens" | "recentTokens"> = { recentLines: 64, minKeptShare: 0.5 };
 
 export interface PromptLayout {
   readonly stablePrefix: string;

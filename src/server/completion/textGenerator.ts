@@ -19,8 +19,13 @@ export interface GenerationResult {
   /** Prompt tokens taken from the KV cache instead of being evaluated again. */
   readonly reusedTokens: number;
   readonly generatedTokens: number;
+  /** From the start of this generation to the first generated token: tokenizing, KV-cache alignment, prefill. */
   readonly promptMs: number;
   readonly generateMs: number;
+  /** Waiting for an older generation to stop before this one could start (absent: did not wait). */
+  readonly queuedMs?: number;
+  /** Tokenizing the prompt (part of promptMs; not model time). */
+  readonly tokenizeMs?: number;
 }
 
 /**

@@ -59,7 +59,7 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
         deps.log.debug(
           `completion (${s.source}): ${s.totalMs.toFixed(0)} ms, debounce ${s.debounceMs} ms, prompt ${s.promptTokens} tokens ` +
             `(${s.reusedTokens} reused, ${s.evaluatedTokens} evaluated), ${s.generatedTokens} generated` +
-            (s.stopReason === undefined ? "" : ` (${s.stopReason})`),
+            (s.stopReason === undefined ? "" : ` (${s.stopReason})`) + `, model ${s.modelMs.toFixed(1)} ms, queued ${s.queuedMs.toFixed(1)} ms`,
         );
       }
       if (outcome.kind === "empty") return [];

@@ -1,6 +1,7 @@
 import type { PromptPiece } from "../completion/fim/fimTypes";
 import type { GenerateOptions, GenerationResult, StopReason, TextGenerator } from "../completion/textGenerator";
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "./nodeLlamaCpp";
+import { TokenizerCache } from "./TokenizerCache";
 
 /**
  * llama.cpp ignores an abort while it evaluates one batch, so the prompt is fed in chunks sized to
@@ -26,6 +27,10 @@ export class LoadedModel implements TextGenerator {
   private tail: Promise<unknown> = Promise.resolve();
   /** Smoothed prompt evaluation speed, for sizing prefill chunks; starts optimistic and learns. */
   private prefillTokensPerSecond = 1600;
+  private readonly tokenizer = new TokenizerCache((text, special) =>
+    // SentencePiece vocabularies would prepend a space to every separately tokenized text piece;
+    // "trimLeadingSpace" keeps the text's own leading spaces exactly (and is a no-op for BPE).
+    special ? this.model.tokenize(text, true) : this.model.tokenize(text, false, "trimLeadingSpace"));
 
   constructor(
     readonly model: LlamaModel,
@@ -38,11 +43,12 @@ export class LoadedModel implements TextGenerator {
   }
 
   countTokens(text: string): number {
-    return this.model.tokenize(text, false).length;
+    return this.tokenizer.tokens(text, false).length;
   }
 
   generate(prompt: readonly PromptPiece[], options: GenerateOptions): Promise<GenerationResult> {
-    const run = this.tail.then(() => this.generateExclusively(prompt, options));
+    const enqueuedAt = performance.now();
+    const run = this.tail.then(() => this.generateExclusively(prompt, options, enqueuedAt));
     this.tail = run.catch(() => undefined);
     return run;
   }
@@ -83,19 +89,15 @@ export class LoadedModel implements TextGenerator {
     const bos = this.model.tokens.bos;
     if (this.model.tokens.shouldPrependBosToken && bos !== null) tokens.push(bos);
     for (const piece of prompt) {
-      // SentencePiece vocabularies would prepend a space to every separately tokenized text piece;
-      // "trimLeadingSpace" keeps the text's own leading spaces exactly (and is a no-op for BPE).
-      const pieceTokens = piece.kind === "special"
-        ? this.model.tokenize(piece.text, true)
-        : this.model.tokenize(piece.text, false, "trimLeadingSpace");
-      for (const token of pieceTokens) tokens.push(token);
+      for (const token of this.tokenizer.tokens(piece.text, piece.kind === "special")) tokens.push(token);
     }
     return tokens;
   }
 
-  private async generateExclusively(prompt: readonly PromptPiece[], options: GenerateOptions): Promise<GenerationResult> {
+  private async generateExclusively(prompt: readonly PromptPiece[], options: GenerateOptions, enqueuedAt: number): Promise<GenerationResult> {
     const startedAt = performance.now();
     const tokens = this.tokenizePrompt(prompt);
+    const timing = { startedAt, queuedMs: startedAt - enqueuedAt, tokenizeMs: performance.now() - startedAt };
     const lastToken = tokens.at(-1);
     if (lastToken === undefined) throw new Error("Empty prompt.");
     if (tokens.length + options.maxTokens > this.contextSize) {
@@ -107,14 +109,14 @@ export class LoadedModel implements TextGenerator {
     const reusedTokens = this.sequence.nextTokenIndex;
     const pending = tokens.slice(reusedTokens, -1);
     for (let start = 0; start < pending.length;) {
-      if (options.signal.aborted) return this.result("", "aborted", tokens.length, reusedTokens, 0, startedAt, performance.now());
+      if (options.signal.aborted) return this.result("", "aborted", tokens.length, reusedTokens, 0, timing, performance.now());
       const chunk = pending.slice(start, start + this.prefillChunkTokens());
       const chunkStartedAt = performance.now();
       await this.sequence.evaluateWithoutGeneratingNewTokens(chunk);
       this.learnPrefillSpeed(chunk.length, performance.now() - chunkStartedAt);
       start += chunk.length;
     }
-    if (options.signal.aborted) return this.result("", "aborted", tokens.length, reusedTokens, 0, startedAt, performance.now());
+    if (options.signal.aborted) return this.result("", "aborted", tokens.length, reusedTokens, 0, timing, performance.now());
 
     const promptDoneAt = performance.now();
     const generated: Token[] = [];
@@ -145,18 +147,20 @@ export class LoadedModel implements TextGenerator {
       }
       if (generated.length >= options.maxTokens) break;
     }
-    return this.result(text, stopReason, tokens.length, reusedTokens, generated.length, startedAt, promptEndedAt);
+    return this.result(text, stopReason, tokens.length, reusedTokens, generated.length, timing, promptEndedAt);
   }
 
   private result(
     text: string, stopReason: StopReason, promptTokens: number, reusedTokens: number, generatedTokens: number,
-    startedAt: number, promptEndedAt: number,
+    timing: { readonly startedAt: number; readonly queuedMs: number; readonly tokenizeMs: number }, promptEndedAt: number,
   ): GenerationResult {
     const now = performance.now();
     return {
       text, stopReason, promptTokens, reusedTokens, generatedTokens,
-      promptMs: promptEndedAt - startedAt,
+      promptMs: promptEndedAt - timing.startedAt,
       generateMs: now - promptEndedAt,
+      queuedMs: timing.queuedMs,
+      tokenizeMs: timing.tokenizeMs,
     };
   }
 }

@@ -29,7 +29,7 @@ class ScriptedGenerator implements TextGenerator {
   }
 }
 
-const budget = { maxTokens: 64, prefixTokens: 512, suffixTokens: 128, extraContextTokens: 256 };
+const budget = { maxTokens: 64, prefixTokens: 512, suffixTokens: 128, extraContextTokens: 256, recentTokens: 256 };
 const request = (text: string, offset = text.length) => ({ text, offset, languageId: "typescript", filePath: "a.ts", repoName: "r" });
 
 function modelWith(generator: ScriptedGenerator): CompletionModel {
@@ -114,10 +114,10 @@ describe("abortableDelay", () => {
 
 describe("prompt budget", () => {
   test("fits the context: the suffix and other files give way before the prefix", () => {
-    assert.deepEqual(fitBudget({ maxTokens: 128, prefixTokens: 1024, suffixTokens: 256, extraContextTokens: 768 }, 4096),
-      { maxTokens: 128, prefixTokens: 1024, suffixTokens: 256, extraContextTokens: 768 });
-    const small = fitBudget({ maxTokens: 128, prefixTokens: 1024, suffixTokens: 256, extraContextTokens: 768 }, 1024);
-    assert.ok(small.prefixTokens + small.suffixTokens + small.extraContextTokens + 128 + 64 <= 1024, JSON.stringify(small));
+    const wanted = { maxTokens: 128, prefixTokens: 1024, suffixTokens: 256, extraContextTokens: 768, recentTokens: 512 };
+    assert.deepEqual(fitBudget(wanted, 4096), wanted);
+    const small = fitBudget(wanted, 1024);
+    assert.ok(small.prefixTokens + small.suffixTokens + small.extraContextTokens + small.recentTokens + 128 + 64 <= 1024, JSON.stringify(small));
     assert.equal(small.extraContextTokens, 0);
   });
 

@@ -12,7 +12,7 @@ function fakeCount(text: string): number {
 
 const PREFIX_TOKENS = 400;
 const SUFFIX_TOKENS = 100;
-const LIMITS: PromptLayoutLimits = { ...DEFAULT_LAYOUT_LIMITS, prefixTokens: PREFIX_TOKENS, recentTokens: 256 };
+const LIMITS: PromptLayoutLimits = { ...DEFAULT_LAYOUT_LIMITS, recentLines: 16, prefixTokens: PREFIX_TOKENS, recentTokens: 256 };
 const KEY = "src/main.ts";
 
 /** 300 lines of ~14 tokens: the prefix budget holds about 28 of them. */
@@ -83,6 +83,17 @@ describe("planPromptLayout", () => {
     assert.equal(layout.kept.split, false);
     assert.equal(layout.recentPrefix, "  done();");
     assert.ok(layout.stablePrefix.endsWith(`  step(${LIMITS.recentLines});\n`));
+  });
+
+  test("the split moves to the cursor line once the recent prefix is over its token cap", () => {
+    const doc = makeDoc();
+    const before = plan(doc, lineEnd(doc, 150), undefined);
+    // 15 lines of 18 tokens: within the line limit, over the 256-token cap.
+    const far = plan(doc, lineEnd(doc, 165), before.anchor);
+    assert.equal(far.kept.split, false);
+    assert.equal(far.recentPrefix, `  const value165 = compute(165, "item");`);
+    const near = plan(doc, lineEnd(doc, 160), before.anchor);
+    assert.equal(near.kept.split, true);
   });
 
   test("moving the cursor up keeps the head, so the new stable prefix is a prefix of the cached one", () => {
