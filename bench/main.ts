@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--quick] [--out FILE] [--threads N] [--model PATH] [--max-tokens N]`
+ * `npm run bench -- [--quick] [--out FILE] [--server-log FILE] [--threads N] [--model PATH] [--max-tokens N]`
  * `npm run bench -- --raw-speed [--quick] [--repeats N] [--out FILE]`: raw node-llama-cpp speed by runtime option (rawSpeed.ts)
  *
  * Replays a typing session through the real language server (dist/server.js over stdio, as VS Code
@@ -11,8 +11,7 @@
  *               previous one cancelled), measured where the user pauses (after Enter, and after some words);
  * - cursorMove: the cursor jumps 10–40 lines away and a completion is requested there.
  *
- * Tokens evaluated and the time spent generating come from a probe preloaded into the server
- * (bench/lib/serverProbe.ts) until the server reports them itself.
+ * Tokens evaluated, model time, queue time and debounce come from the server's own per-request debug line.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -20,7 +19,7 @@ import { realisticModel } from "../test/fixtures/realisticModel";
 import { replayRaw } from "./lib/rawReplay";
 import { runRawSpeed } from "./rawSpeed";
 import {
-  abortLatencies, completed, latency, overheads, runServerSession, WORKLOADS, type RequestRecord, type SampleDocument, type SessionPlan,
+  abortLatencies, completed, latency, overheads, runServerSession, tokensEvaluated, WORKLOADS, type RequestRecord, type SampleDocument, type SessionPlan,
 } from "./lib/serverSession";
 import { loadAverage, median, percentile, round } from "./lib/stats";
 
@@ -46,6 +45,7 @@ const QUICK_SNIPPET = ["", "function countLineBreaks(doc: string, from: number, 
 interface Options {
   quick: boolean;
   out?: string;
+  serverLog?: string;
   threads: number;
   maxTokens: number;
   model?: string;
@@ -62,10 +62,11 @@ function parseArgs(argv: readonly string[]): Options {
     };
     if (arg === "--quick") options.quick = true;
     else if (arg === "--out") options.out = path.resolve(value());
+    else if (arg === "--server-log") options.serverLog = path.resolve(value());
     else if (arg === "--threads") options.threads = Number(value());
     else if (arg === "--max-tokens") options.maxTokens = Number(value());
     else if (arg === "--model") options.model = path.resolve(value());
-    else throw new Error(`Unknown argument ${arg}. Usage: npm run bench -- [--quick] [--out FILE] [--threads N] [--max-tokens N] [--model PATH]`);
+    else throw new Error(`Unknown argument ${arg}. Usage: npm run bench -- [--quick] [--out FILE] [--server-log FILE] [--threads N] [--max-tokens N] [--model PATH]`);
   }
   return options;
 }
@@ -92,11 +93,11 @@ async function main(): Promise<void> {
 
   const plan: SessionPlan = options.quick
     ? {
-      rounds: 1, coldPerRound: 1, snippet: QUICK_SNIPPET, cursorMovesPerRound: 1,
+      rounds: 1, coldPerRound: 1, midPromptAbortAfterMs: [300, 1500], snippet: QUICK_SNIPPET, cursorMovesPerRound: 1,
       keyDelayMs: [80, 200], pauseMs: [600, 900], pauseAfterWord: 0.15, cursorJumpLines: [10, 40], seed: 7,
     }
     : {
-      rounds: 3, coldPerRound: 2, snippet: SNIPPET, cursorMovesPerRound: 5,
+      rounds: 3, coldPerRound: 2, midPromptAbortAfterMs: [300, 1500], snippet: SNIPPET, cursorMovesPerRound: 5,
       keyDelayMs: [80, 200], pauseMs: [600, 1000], pauseAfterWord: 0.35, cursorJumpLines: [10, 40], seed: 7,
     };
   const settings = { model: { path: modelPath }, gpu: "cpu", threads: options.threads, completion: { maxTokens: options.maxTokens } };
@@ -106,14 +107,16 @@ async function main(): Promise<void> {
   const session = await runServerSession({
     repoRoot: REPO_ROOT,
     serverMain,
-    probe: path.join(__dirname, "lib", "serverProbe.js"),
     settings,
     sample: sampleDocument(),
     plan,
     log,
   });
-  if (session.probeEvents === 0) log("warning: the server probe reported nothing; tokens evaluated are unknown");
+  if (completed(session.records).every((record) => record.serverReported === undefined)) {
+    log("warning: the server wrote no per-request debug lines; tokens evaluated and overhead are unknown");
+  }
 
+  if (options.serverLog !== undefined) fs.writeFileSync(options.serverLog, session.serverLog.join("\n") + "\n");
   const serverSeconds = (performance.now() - serverStarted) / 1000;
   const measured = completed(session.records);
   log(`raw node-llama-cpp (LlamaCompletion.generateInfillCompletion), ${measured.length} requests:`);
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
   const rawOf = new Map(measured.map((record, index) => [record, raw[index]!]));
 
   const workloads: Record<string, { medianMs: number; p90Ms: number; rawMedianMs: number; ratioToRaw: number; tokensEvaluatedMedian: number;
-    rawTokensEvaluatedMedian: number; promptTokensEvaluatedMedian: number; promptTokensMedian: number; generationMedianMs: number;
+    rawTokensEvaluatedMedian: number; promptTokensEvaluatedMedian: number; promptTokensMedian: number; modelMedianMs: number;
     debounceMedianMs: number; count: number; cleanMedianMs: number; cleanCount: number; rawCleanMedianMs: number; rawCleanCount: number;
     cleanRatioToRaw: number }> = {};
   for (const workload of WORKLOADS) {
@@ -137,11 +140,11 @@ async function main(): Promise<void> {
       p90Ms: round(percentile(latencies, 90)),
       rawMedianMs: round(rawMedianMs),
       ratioToRaw: round(medianMs / rawMedianMs, 2),
-      tokensEvaluatedMedian: median(records.map((record) => record.tokensEvaluated ?? Number.NaN)),
+      tokensEvaluatedMedian: median(records.map(tokensEvaluated)),
       rawTokensEvaluatedMedian: median(records.map((record) => rawOf.get(record)!.tokensEvaluated)),
       promptTokensEvaluatedMedian: median(records.map((record) => record.serverReported?.evaluatedTokens ?? Number.NaN)),
-      promptTokensMedian: median(records.map((record) => record.serverReported?.promptTokens ?? record.promptTokens ?? Number.NaN)),
-      generationMedianMs: round(median(records.map((record) => record.generationMs ?? Number.NaN))),
+      promptTokensMedian: median(records.map((record) => record.serverReported?.promptTokens ?? Number.NaN)),
+      modelMedianMs: round(median(records.map((record) => record.serverReported?.modelMs ?? Number.NaN))),
       debounceMedianMs: round(median(records.map((record) => record.serverReported?.debounceMs ?? Number.NaN))),
       count: records.length,
       ...cleanFigures(records),
@@ -156,6 +159,7 @@ async function main(): Promise<void> {
     };
   }
   const aborts = abortLatencies(session.records);
+  const midPromptAborts = abortLatencies(session.records, true);
   const overhead = overheads(session.records);
   const debounce = completed(session.records).map((record) => record.serverReported?.debounceMs ?? Number.NaN);
   const result = {
@@ -163,10 +167,13 @@ async function main(): Promise<void> {
     abortMedianMs: round(median(aborts)),
     abortP90Ms: round(percentile(aborts, 90)),
     abortCount: aborts.length,
+    abortMidPromptMedianMs: round(median(midPromptAborts)),
+    abortMidPromptMaxMs: round(Math.max(...midPromptAborts)),
+    abortMidPromptCount: midPromptAborts.length,
     overheadMedianMs: round(median(overhead)),
     overheadP90Ms: round(percentile(overhead, 90)),
     debounceMedianMs: round(median(debounce)),
-    waitedForOlderMedianMs: round(median(completed(session.records).map((record) => record.waitedForOlderMs ?? Number.NaN))),
+    waitedForOlderMedianMs: round(median(completed(session.records).map((record) => record.serverReported?.queuedMs ?? Number.NaN))),
     rpcRoundTripMedianMs: round(median(session.rpcRoundTripMs), 2),
     model: path.basename(modelPath),
     threads: options.threads,
@@ -177,21 +184,22 @@ async function main(): Promise<void> {
   };
 
   log("");
-  log("workload     n     median        p90  raw median  ratio   tokens evaluated    prompt tokens   generation  debounce");
+  log("workload     n     median        p90  raw median  ratio   tokens evaluated    prompt tokens   model time  debounce");
   log("                                                              server /    raw   evaluated/total   (server)    (server)");
   for (const workload of WORKLOADS) {
     const w = workloads[workload]!;
     log(`${workload.padEnd(10)} ${String(w.count).padStart(3)} ${fmt(w.medianMs)} ${fmt(w.p90Ms)} ${fmt(w.rawMedianMs)}  ${w.ratioToRaw.toFixed(2).padStart(5)}  ` +
       `${String(w.tokensEvaluatedMedian).padStart(8)} / ${String(w.rawTokensEvaluatedMedian).padStart(6)}   ` +
-      `${String(w.promptTokensEvaluatedMedian).padStart(6)}/${String(w.promptTokensMedian).padEnd(6)}  ${fmt(w.generationMedianMs)}  ${fmt(w.debounceMedianMs)}`);
+      `${String(w.promptTokensEvaluatedMedian).padStart(6)}/${String(w.promptTokensMedian).padEnd(6)}  ${fmt(w.modelMedianMs)}  ${fmt(w.debounceMedianMs)}`);
   }
-  log("(tokens evaluated = every token the model ran, generated ones included; prompt tokens = the server's own debug log)");
+  log("(tokens evaluated = every token the model ran, generated ones included; the server columns come from its per-request debug line)");
   log(`uncontended requests only (the process got ≥ ${CLEAN_SHARE} of its threads' CPU time):`);
   for (const workload of WORKLOADS) {
     const w = workloads[workload]!;
     log(`${workload.padEnd(10)} server ${fmt(w.cleanMedianMs)} (n ${w.cleanCount}/${w.count})   raw ${fmt(w.rawCleanMedianMs)} (n ${w.rawCleanCount}/${w.count})   ratio ${w.cleanRatioToRaw}`);
   }
-  log(`abort (superseded request answered after the newer one was sent): median ${result.abortMedianMs} ms, p90 ${result.abortP90Ms} ms, n ${aborts.length}`);
+  log(`abort (superseded request answered after the newer one was sent): median ${result.abortMedianMs} ms, p90 ${result.abortP90Ms} ms, n ${aborts.length}; ` +
+    `mid-prompt (a cold prompt superseded while it is read): median ${result.abortMidPromptMedianMs} ms, max ${result.abortMidPromptMaxMs} ms, n ${midPromptAborts.length}`);
   log(`overhead (latency minus debounce, the wait for an older generation to stop, and model time, as the server reports them): median ${result.overheadMedianMs} ms, p90 ${result.overheadP90Ms} ms; ` +
     `bare LSP round trip ${result.rpcRoundTripMedianMs} ms; debounce median ${result.debounceMedianMs} ms; ` +
     `waiting for an older request's generation to stop: median ${result.waitedForOlderMedianMs} ms`);

@@ -3,17 +3,20 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { LspConnection, nowMs, type Reply } from "./lspConnection";
-import { PROBE_ENV, PROBE_PREFIX, type ProbeEvent } from "./serverProbe";
 import { seededRandom } from "./stats";
 
-export type Workload = "cold" | "typing" | "cursorMove";
-export const WORKLOADS: readonly Workload[] = ["cold", "typing", "cursorMove"];
+/** "abortProbe": a request sent only to supersede one mid-prompt (not a workload of its own). */
+export type Workload = "cold" | "typing" | "cursorMove" | "abortProbe";
+export const WORKLOADS: readonly MeasuredWorkload[] = ["cold", "typing", "cursorMove"];
+export type MeasuredWorkload = "cold" | "typing" | "cursorMove";
 
 /** What the simulated user does. Everything random is drawn from `seed`. */
 export interface SessionPlan {
   /** Each round opens `coldPerRound` fresh documents, types `snippet` into the last one, then moves the cursor around. */
   readonly rounds: number;
   readonly coldPerRound: number;
+  /** Each round first supersedes a cold request while its prompt is being read, this long after sending it (ms). */
+  readonly midPromptAbortAfterMs: readonly [number, number];
   readonly snippet: string;
   readonly cursorMovesPerRound: number;
   /** Delay between keystrokes, uniform in this range (ms). */
@@ -44,6 +47,8 @@ export interface RequestRecord {
   receivedAt?: number;
   /** When a newer request superseded (cancelled) this one while it was pending. */
   supersededAt?: number;
+  /** Superseded on purpose while the server read its (cold) prompt. */
+  midPrompt?: boolean;
   items?: number;
   error?: string;
   /**
@@ -51,13 +56,6 @@ export interface RequestRecord {
    * its threads had the cores to themselves, lower when other processes took CPU (10 ms resolution).
    */
   cpuShare?: number;
-  /** From the probe (see serverProbe.ts), for requests that ran to completion. */
-  tokensEvaluated?: number;
-  promptTokens?: number;
-  keptTokens?: number;
-  generationMs?: number;
-  /** Time the model spent, after this request was sent and before its generation started, still decoding for older requests. */
-  waitedForOlderMs?: number;
   /** The server's own debug log line for this request ("completion (model): … ms, …"), when it writes one. */
   serverReported?: ServerReportedStats;
 }
@@ -83,14 +81,12 @@ export interface ServerSessionResult {
   readonly records: RequestRecord[];
   /** Round trip of an inline-completion request the server answers at once (unknown document). */
   readonly rpcRoundTripMs: number[];
-  readonly probeEvents: number;
   readonly serverLog: string[];
 }
 
 export interface ServerSessionOptions {
   readonly repoRoot: string;
   readonly serverMain: string;
-  readonly probe: string;
   readonly settings: Record<string, unknown>;
   readonly sample: SampleDocument;
   readonly plan: SessionPlan;
@@ -105,11 +101,7 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
   const between = ([low, high]: readonly [number, number]): number => low + random() * (high - low);
 
   const profile = process.env.POCKET_CODER_BENCH_CPU_PROF;
-  const connection = LspConnection.spawn([...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []), "--require", options.probe, options.serverMain, "--stdio"], { ...process.env, [PROBE_ENV]: "1" });
-  const events: ProbeEvent[] = [];
-  connection.onStderrLine((line) => {
-    if (line.startsWith(PROBE_PREFIX)) events.push(JSON.parse(line.slice(PROBE_PREFIX.length)) as ProbeEvent);
-  });
+  const connection = LspConnection.spawn([...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []), options.serverMain, "--stdio"]);
   const serverLog: string[] = [];
   const statsLines: { at: number; stats: ServerReportedStats }[] = [];
   let status: { state: string; message: string } = { state: "starting", message: "" };
@@ -223,6 +215,23 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
     for (let round = 0; round < plan.rounds; round++) {
       let uri = "";
       let insertAt = sample.insertAt;
+      {
+        // Mid-prompt abort: a cold request superseded while its ~1,250-token prompt is read, by one 60 lines up.
+        const probeUri = pathToFileURL(path.join(options.repoRoot, sample.relativePath.replace(/(\.[^.]+)$/, `.r${round}abort$1`))).toString();
+        const marker = `// abort probe ${round}\n`;
+        const text = sample.text.slice(0, sample.insertAt) + marker + sample.text.slice(sample.insertAt);
+        open(probeUri, text);
+        await sleep(between(plan.pauseMs));
+        const first = request("cold", probeUri, sample.insertAt + marker.length);
+        await sleep(between(plan.midPromptAbortAfterMs));
+        if (first.record.receivedAt === undefined) first.record.midPrompt = true;
+        const second = request("abortProbe", probeUri, lineStartBefore(text, sample.insertAt, 60));
+        await waitFor(first.reply);
+        log(`  abort mid-prompt: answered ${(first.record.receivedAt! - second.record.sentAt).toFixed(0)} ms after the newer request`);
+        await waitFor(second.reply);
+        connection.notify("textDocument/didClose", { textDocument: { uri: probeUri } });
+        await sleep(300);
+      }
       for (let cold = 0; cold < plan.coldPerRound; cold++) {
         if (uri !== "") connection.notify("textDocument/didClose", { textDocument: { uri } });
         // A new file (its path is in the prompt, so the KV cache cannot help) whose lines just above the
@@ -274,8 +283,7 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
   } finally {
     await connection.close();
   }
-  attributeProbeEvents(records, events);
-  return { records, rpcRoundTripMs, probeEvents: events.length, serverLog };
+  return { records, rpcRoundTripMs, serverLog };
 }
 
 /** User + system CPU time of a process so far (ms, from /proc; NaN where there is no /proc). */
@@ -318,6 +326,13 @@ function jumpTarget(text: string, lineStarts: readonly number[], from: number, [
   return from;
 }
 
+/** The start of the line `lines` lines above the one holding `offset`. */
+function lineStartBefore(text: string, offset: number, lines: number): number {
+  let at = offset;
+  for (let i = 0; i <= lines && at > 0; i++) at = text.lastIndexOf("\n", at - 1);
+  return Math.max(0, at + 1);
+}
+
 function positionAt(text: string, offset: number): { line: number; character: number } {
   let line = 0;
   let lineStart = 0;
@@ -341,46 +356,18 @@ function describe(record: RequestRecord): string {
   return `${latency.toFixed(0).padStart(6)} ms${tokens}${share}${record.error === undefined ? "" : ` error ${record.error}`}`;
 }
 
-/**
- * Gives each completed request the generation that ran for it: the last generation that started
- * between its sending and its response and decoded something before that response (the server
- * starts a speculative generation just before it answers; that one decodes only afterwards), and the
- * tokens decoded from that start until the response.
- */
-function attributeProbeEvents(records: RequestRecord[], events: readonly ProbeEvent[]): void {
-  const decodes = events.filter((event): event is Extract<ProbeEvent, { ev: "decode" }> => event.ev === "decode");
-  const starts = events.filter((event): event is Extract<ProbeEvent, { ev: "adapt" }> => event.ev === "adapt");
-  for (const record of records) {
-    if (record.receivedAt === undefined || record.supersededAt !== undefined) continue;
-    const end = record.receivedAt;
-    let mine: Extract<ProbeEvent, { ev: "decode" }>[] = [];
-    let start: Extract<ProbeEvent, { ev: "adapt" }> | undefined;
-    for (const candidate of starts.filter((event) => event.t >= record.sentAt && event.t <= end).reverse()) {
-      const next = starts.find((event) => event.t > candidate.t)?.t ?? Number.POSITIVE_INFINITY;
-      mine = decodes.filter((event) => event.t0 >= candidate.t && event.t0 < next && event.t1 <= end);
-      if (mine.length > 0) {
-        start = candidate;
-        break;
-      }
-    }
-    if (start === undefined) {
-      record.tokensEvaluated = 0;
-      continue;
-    }
-    record.tokensEvaluated = mine.reduce((sum, event) => sum + event.n, 0);
-    record.promptTokens = start.prompt + 1;
-    record.keptTokens = start.kept;
-    record.generationMs = Math.max(...mine.map((event) => event.t1)) - start.t;
-    const startedAt = start.t;
-    record.waitedForOlderMs = decodes.filter((event) => event.t1 > record.sentAt && event.t0 < startedAt)
-      .reduce((sum, event) => sum + Math.min(event.t1, startedAt) - Math.max(event.t0, record.sentAt), 0);
-  }
+/** Every token the model ran for a request: prompt tokens not taken from the KV cache, and generated ones. */
+export function tokensEvaluated(record: RequestRecord): number {
+  const reported = record.serverReported;
+  return reported === undefined ? Number.NaN : reported.evaluatedTokens + reported.generatedTokens;
 }
 
-export function abortLatencies(records: readonly RequestRecord[]): number[] {
+/** How long after the newer request was sent each superseded request was answered (`midPrompt`: only the deliberate mid-prompt ones). */
+export function abortLatencies(records: readonly RequestRecord[], midPrompt = false): number[] {
   const latencies: number[] = [];
   records.forEach((record, index) => {
     const newer = records[index + 1];
+    if (midPrompt && record.midPrompt !== true) return;
     if (record.supersededAt !== undefined && record.receivedAt !== undefined && newer !== undefined) latencies.push(record.receivedAt - newer.sentAt);
   });
   return latencies;
@@ -400,9 +387,9 @@ export function overheads(records: readonly RequestRecord[]): number[] {
     });
 }
 
-export function completed(records: readonly RequestRecord[], workload?: Workload): RequestRecord[] {
+export function completed(records: readonly RequestRecord[], workload?: MeasuredWorkload): RequestRecord[] {
   return records.filter((record) => record.receivedAt !== undefined && record.supersededAt === undefined && record.error === undefined &&
-    (workload === undefined || record.workload === workload));
+    record.workload !== "abortProbe" && (workload === undefined || record.workload === workload));
 }
 
 export function latency(record: RequestRecord): number {

@@ -27,9 +27,18 @@ export interface CompletionBudget {
   readonly recentTokens: number;
 }
 
+/** Time spent around the model: windowing and prompt building before it, post-processing after it. */
+export interface EngineTimings {
+  readonly prepareMs: number;
+  readonly postProcessMs: number;
+}
+
 export type CompletionOutcome =
-  | { readonly kind: "completion"; readonly insertText: string; readonly replaceSuffixChars: number; readonly generation: GenerationResult }
-  | { readonly kind: "empty"; readonly reason: string; readonly generation?: GenerationResult };
+  | {
+    readonly kind: "completion"; readonly insertText: string; readonly replaceSuffixChars: number; readonly generation: GenerationResult;
+    readonly timings: EngineTimings;
+  }
+  | { readonly kind: "empty"; readonly reason: string; readonly generation?: GenerationResult; readonly timings?: EngineTimings };
 
 /** The boundaries of the prompt the model's KV cache holds, shared by the requests on one model (see promptLayout.ts). */
 export interface PromptAnchorSlot {
@@ -55,6 +64,7 @@ export async function completeAtCursor(
   signal: AbortSignal,
   anchorSlot: PromptAnchorSlot = { anchor: undefined },
 ): Promise<CompletionOutcome> {
+  const startedAt = performance.now();
   const countTokens = (text: string) => model.generator.countTokens(text);
   const fitted = fitBudget(budget, model.generator.contextSize);
   const window = buildContextWindow(request.text, request.offset, {
@@ -89,17 +99,20 @@ export async function completeAtCursor(
   };
   const stepContext = createStepContext(postProcessContext);
   anchorSlot.anchor = layout.anchor;
+  const prepareMs = performance.now() - startedAt;
   const generation = await model.generator.generate(prompt, {
     maxTokens: budget.maxTokens,
     stopTexts: model.fim.stopTexts,
     signal,
     isSettled: (text) => settledReason(text, stepContext) !== undefined,
   });
-  if (generation.stopReason === "aborted") return { kind: "empty", reason: "aborted", generation };
+  if (generation.stopReason === "aborted") return { kind: "empty", reason: "aborted", generation, timings: { prepareMs, postProcessMs: 0 } };
 
+  const postProcessStartedAt = performance.now();
   const processed = postProcessCompletion(generation.text, postProcessContext);
-  if (processed === undefined) return { kind: "empty", reason: "nothing left after post-processing", generation };
-  return { kind: "completion", insertText: processed.insertText, replaceSuffixChars: processed.replaceSuffixChars, generation };
+  const timings = { prepareMs, postProcessMs: performance.now() - postProcessStartedAt };
+  if (processed === undefined) return { kind: "empty", reason: "nothing left after post-processing", generation, timings };
+  return { kind: "completion", insertText: processed.insertText, replaceSuffixChars: processed.replaceSuffixChars, generation, timings };
 }
 
 /** Shrinks the budget to what the model's context holds: the suffix and other files give way before the prefix. */

@@ -27,6 +27,10 @@ export interface CompletionStats {
   readonly queuedMs: number;
   /** The model's own time: KV-cache alignment, prefill, decoding. */
   readonly modelMs: number;
+  /** Windowing and prompt building, tokenizing the prompt, post-processing. */
+  readonly prepareMs?: number;
+  readonly tokenizeMs?: number;
+  readonly postProcessMs?: number;
   /** From the request's arrival to its answer; what is not debounce, queue or model time is this server's overhead. */
   readonly totalMs: number;
 }
@@ -80,6 +84,8 @@ export class CompletionService {
         evaluatedTokens: generation.promptTokens - generation.reusedTokens, generatedTokens: generation.generatedTokens,
         stopReason: generation.stopReason, queuedMs: generation.queuedMs ?? 0,
         modelMs: generation.promptMs - (generation.tokenizeMs ?? 0) + generation.generateMs,
+        ...(outcome.timings === undefined ? {} : { prepareMs: outcome.timings.prepareMs, postProcessMs: outcome.timings.postProcessMs }),
+        ...(generation.tokenizeMs === undefined ? {} : { tokenizeMs: generation.tokenizeMs }),
         totalMs: this.now() - startedAt,
       };
       if (outcome.kind === "completion") {

@@ -59,7 +59,8 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
         deps.log.debug(
           `completion (${s.source}): ${s.totalMs.toFixed(0)} ms, debounce ${s.debounceMs} ms, prompt ${s.promptTokens} tokens ` +
             `(${s.reusedTokens} reused, ${s.evaluatedTokens} evaluated), ${s.generatedTokens} generated` +
-            (s.stopReason === undefined ? "" : ` (${s.stopReason})`) + `, model ${s.modelMs.toFixed(1)} ms, queued ${s.queuedMs.toFixed(1)} ms`,
+            (s.stopReason === undefined ? "" : ` (${s.stopReason})`) + `, model ${s.modelMs.toFixed(1)} ms, queued ${s.queuedMs.toFixed(1)} ms` +
+            `; prepare ${ms(s.prepareMs)}, tokenize ${ms(s.tokenizeMs)}, post-process ${ms(s.postProcessMs)}`,
         );
       }
       if (outcome.kind === "empty") return [];
@@ -70,6 +71,10 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
       cancellation.dispose();
     }
   };
+}
+
+function ms(value: number | undefined): string {
+  return value === undefined ? "-" : `${value.toFixed(1)} ms`;
 }
 
 function openFiles(deps: InlineCompletionDeps): OpenFile[] {

@@ -39,7 +39,7 @@ export const BACKEND_NAMES: Record<Backend, string> = { cpu: "CPU", cuda: "CUDA"
 export async function acquireLlama(options: AcquireLlamaOptions): Promise<AcquiredLlama> {
   const { getLlama, LlamaLogLevel } = await importNodeLlamaCpp();
   const attempts: BackendAttempt[] = [];
-  const load = async (gpu: BackendAttempt["gpu"]): Promise<Llama> => {
+  const load = async (gpu: BackendAttempt["gpu"], retried = false): Promise<Llama> => {
     try {
       const llama = await getLlama({
         gpu,
@@ -57,6 +57,12 @@ export async function acquireLlama(options: AcquireLlamaOptions): Promise<Acquir
       attempts.push({ gpu });
       return llama;
     } catch (error) {
+      // node-llama-cpp test-loads a binary in a child process before using it; for the CPU build (the last resort, which
+      // ships for every platform) that test has been seen to fail once and pass on the next try.
+      if (!retried && gpu === false && error instanceof Error && error.name === "NoBinaryFoundError") {
+        options.log(`The CPU build of llama.cpp did not load on the first try (${error.message}); trying once more.`);
+        return load(gpu, true);
+      }
       attempts.push({ gpu, error: firstLine(error instanceof Error ? `${error.name}: ${error.message}` : String(error)) });
       throw error;
     }
