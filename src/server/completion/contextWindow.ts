@@ -61,6 +61,8 @@ export interface ContextWindow {
 export const CHARS_PER_TOKEN_GUESS = 4;
 /** No search for a line break goes further than budget × this many characters. */
 export const MAX_CHARS_PER_TOKEN = 32;
+/** Window chunks above the cursor start just after multiples of this many characters (see fitBackward). */
+export const CHUNK_GRID = 512;
 /** A cut inside the cursor line starts at a multiple of this many characters. */
 export const LINE_CUT_QUANTUM = 128;
 /** The cursor line's start and end are looked for this far at most (a plain character scan: ~0.3 ms). */
@@ -132,19 +134,34 @@ interface Fit {
   readonly chunks: number;
 }
 
-/** Grows a window of whole lines upward from `init.start` (≤ `end`) while it fits in `budget`. */
+/**
+ * Grows a window of whole lines upward from `init.start` (≤ `end`) while it fits in `budget`.
+ *
+ * Chunks start at the first line start after a multiple of {@link CHUNK_GRID} characters (while they are large), so
+ * the chunks above the cursor are the same texts from one request to the next — typing and Enter change offsets only
+ * below them — and the caller's token counter can answer from its cache.
+ */
 function fitBackward(doc: string, end: number, budget: number, count: Count, init: Fit): Fit {
   let start = init.start;
   let used = init.used;
   let chunks = init.chunks;
   let stop: Stop = "budget";
   let guessChars = Math.max(1, (budget - used) * CHARS_PER_TOKEN_GUESS);
+  let first = true;
   while (start > 0 && used < budget) {
     const remaining = budget - used;
     const floor = Math.max(0, start - remaining * MAX_CHARS_PER_TOKEN);
     guessChars = Math.min(guessChars, Math.max(1, remaining * CHARS_PER_TOKEN_GUESS));
-    // The chunk: whole lines in [chunkStart, start), about guessChars long, at least one line.
-    let chunkStart = lineStartAtOrAfter(doc, Math.max(floor, start - guessChars), start);
+    // The chunk: whole lines in [chunkStart, start), about guessChars long (the first one only up to the grid point
+    // below, when that is nearer), at least one line.
+    const large = guessChars >= 2 * CHUNK_GRID;
+    // Large chunks are a power of two of characters long: the remaining budget shifts a little with every Enter, and
+    // chunk boundaries must not follow it.
+    const step = large ? 2 ** Math.floor(Math.log2(guessChars)) : guessChars;
+    const target = first && start - alignDown(start - 1) <= step ? start - 1 : start - step;
+    const aligned = large ? alignDown(target) : target;
+    first = false;
+    let chunkStart = lineStartAtOrAfter(doc, Math.max(floor, aligned), start);
     if (chunkStart >= start) {
       // Less than one line in the guess: take exactly the previous line (bounded search).
       chunkStart = lineStartBackward(doc, start - 1, floor);
@@ -285,6 +302,10 @@ function capLinePrefixStart(doc: string, lineStart: number, cursor: number, cap:
     if (n <= cap || start >= cursor) return start;
     keep = Math.floor(((cursor - start) * cap) / n * 0.9);
   }
+}
+
+function alignDown(offset: number): number {
+  return Math.max(0, Math.floor(offset / CHUNK_GRID) * CHUNK_GRID);
 }
 
 // ---- bounded scans ------------------------------------------------------------------------------------------------

@@ -180,6 +180,25 @@ describe("buildContextWindow: stability while typing (KV-cache reuse)", () => {
     }
   });
 
+  test("after Enter, the chunks counted above the cursor are mostly the texts counted before (a counter's cache hits)", () => {
+    const doc = makeDoc(500);
+    const cursor = doc.indexOf("\n", offsetOf(doc, 250, 0));
+    const seen = new Set<string>();
+    buildContextWindow(doc, cursor, opts(1024, 256, { countTokens: (text) => { seen.add(text); return fakeCount(text); } }));
+    const entered = doc.slice(0, cursor) + "\n  " + doc.slice(cursor);
+    let newChars = 0;
+    let allChars = 0;
+    buildContextWindow(entered, cursor + 3, opts(1024, 256, {
+      countTokens: (text) => {
+        allChars += text.length;
+        if (!seen.has(text)) newChars += text.length;
+        return fakeCount(text);
+      },
+    }));
+    // What is left: the chunk from the last grid point to the cursor line, the window's top, and one exact recount.
+    assert.ok(newChars < 0.6 * allChars, `${newChars} of ${allChars} characters counted anew`);
+  });
+
   test("on a too-long cursor line the cut moves in steps of LINE_CUT_QUANTUM, and the lines above stay", () => {
     const longLine = "x = [" + Array.from({ length: 3000 }, (_, i) => String(i)).join(", ");
     const doc = "import a\nimport b\n" + longLine + "\nprint(x)\n";
