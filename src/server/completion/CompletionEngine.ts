@@ -1,8 +1,8 @@
 import type { ContextFile, FimFamily } from "./fim/fimTypes";
 import type { GenerationResult, TextGenerator } from "./textGenerator";
-import { buildContextWindow } from "./contextWindow";
+import { buildContextWindow, type ContextWindow } from "./contextWindow";
 import { createStepContext, postProcessCompletion, settledReason, type PostProcessContext } from "./postProcess";
-import { DEFAULT_LAYOUT_LIMITS, planPromptLayout, type PromptAnchor } from "./promptLayout";
+import { anchorKeptWhileTyping, DEFAULT_LAYOUT_LIMITS, planPromptLayout, type PromptAnchor, type PromptLayout } from "./promptLayout";
 
 export interface CompletionRequest {
   readonly text: string;
@@ -67,23 +67,14 @@ export async function completeAtCursor(
   const startedAt = performance.now();
   const countTokens = (text: string) => model.generator.countTokens(text);
   const fitted = fitBudget(budget, model.generator.contextSize);
-  const window = buildContextWindow(request.text, request.offset, {
-    prefixTokens: fitted.prefixTokens,
-    suffixTokens: fitted.suffixTokens,
-    linePrefixTokens: Math.min(LINE_PREFIX_TOKENS, fitted.recentTokens),
-    countTokens,
-  });
-  if (window.prefixBeforeLine.includes(BINARY_MARKER) || window.linePrefix.includes(BINARY_MARKER) || window.suffix.includes(BINARY_MARKER)) {
+  const { window, layout, prefixBeforeLine } = windowAndLayout(request, fitted, anchorSlot.anchor, countTokens);
+  if ([prefixBeforeLine, window.linePrefix, window.suffix, layout.stablePrefix, layout.recentPrefix].some((text) => text.includes(BINARY_MARKER))) {
     return { kind: "empty", reason: "binary document" };
   }
-  const layout = planPromptLayout(request.text, request.offset, window, request.filePath, anchorSlot.anchor, {
-    ...DEFAULT_LAYOUT_LIMITS, prefixTokens: fitted.prefixTokens, recentTokens: fitted.recentTokens,
-  }, countTokens);
-  if (layout.recentPrefix.includes(BINARY_MARKER) || layout.stablePrefix.includes(BINARY_MARKER)) return { kind: "empty", reason: "binary document" };
   const prompt = model.fim.buildPrompt({
     stablePrefix: layout.stablePrefix,
     recentPrefix: layout.recentPrefix,
-    suffix: window.suffix,
+    suffix: layout.suffix,
     filePath: request.filePath,
     repoName: request.repoName,
     extraContext: fitContextFiles(request.extraContext ?? [], fitted.extraContextTokens, countTokens),
@@ -92,7 +83,7 @@ export async function completeAtCursor(
     linePrefix: window.linePrefix,
     lineSuffix: window.lineSuffix,
     suffix: window.suffix,
-    prefixBeforeLine: window.prefixBeforeLine,
+    prefixBeforeLine,
     languageId: request.languageId,
     singleLine: request.selectedCompletionText !== undefined,
     stopTexts: model.fim.stopTexts,
@@ -113,6 +104,34 @@ export async function completeAtCursor(
   const timings = { prepareMs, postProcessMs: performance.now() - postProcessStartedAt };
   if (processed === undefined) return { kind: "empty", reason: "nothing left after post-processing", generation, timings };
   return { kind: "completion", insertText: processed.insertText, replaceSuffixChars: processed.replaceSuffixChars, generation, timings };
+}
+
+/**
+ * The context window and the prompt's layout. While the user types on below the previous prompt's split, the prompt
+ * keeps that prompt's stable prefix, so the window above the cursor need not be fitted (nor its chunks counted): only
+ * the cursor line and the suffix are windowed. `prefixBeforeLine` is then the text from the kept head to the cursor line.
+ */
+function windowAndLayout(
+  request: CompletionRequest, fitted: CompletionBudget, previous: PromptAnchor | undefined, countTokens: (text: string) => number,
+): { window: ContextWindow; layout: PromptLayout; prefixBeforeLine: string } {
+  const limits = { ...DEFAULT_LAYOUT_LIMITS, prefixTokens: fitted.prefixTokens, recentTokens: fitted.recentTokens };
+  const build = (keepingAnchor: boolean) => {
+    const window = buildContextWindow(request.text, request.offset, {
+      prefixTokens: keepingAnchor ? 0 : fitted.prefixTokens,
+      suffixTokens: fitted.suffixTokens,
+      linePrefixTokens: Math.min(LINE_PREFIX_TOKENS, fitted.recentTokens),
+      countTokens,
+      shareUnusedBudget: !keepingAnchor,
+    });
+    return { window, layout: planPromptLayout(request.text, request.offset, window, request.filePath, previous, limits, countTokens) };
+  };
+  const kept = anchorKeptWhileTyping(request.text, request.offset, request.filePath, previous, limits, countTokens);
+  if (kept !== undefined) {
+    const { window, layout } = build(true);
+    if (layout.kept.split && layout.kept.head) return { window, layout, prefixBeforeLine: request.text.slice(kept.head, window.lineStart) };
+  }
+  const { window, layout } = build(false);
+  return { window, layout, prefixBeforeLine: window.prefixBeforeLine };
 }
 
 /** Shrinks the budget to what the model's context holds: the suffix and other files give way before the prefix. */

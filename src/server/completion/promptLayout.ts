@@ -13,6 +13,11 @@
  *   at least `minKeptShare` of what a fresh window would hold: moving the cursor up then re-reads only the suffix,
  *   not the ~1,000 tokens of lines above (a fresh window would start higher, so every token would differ).
  *
+ * - The suffix stays what the previous prompt had while the split stays and the document still holds that text right
+ *   after the cursor (typing at the cursor never changes it). A fresh window would often cut it a line shorter after
+ *   an Enter — in a file shorter than the prefix budget the suffix gets the prefix's unused budget, which typing uses
+ *   up — and every token of the suffix would be read again.
+ *
  * Moves down past the budget start a fresh window; the runtime then shifts cached chunks into place.
  */
 import type { ContextWindow } from "./contextWindow";
@@ -27,6 +32,8 @@ export interface PromptAnchor {
   readonly split: number;
   /** The stable prefix's text, to tell whether the document still holds it at `head`. */
   readonly stablePrefix: string;
+  /** The text after the cursor that the prompt held. */
+  readonly suffix: string;
 }
 
 export interface PromptLayoutLimits {
@@ -45,10 +52,11 @@ export const DEFAULT_LAYOUT_LIMITS: Omit<PromptLayoutLimits, "prefixTokens" | "r
 export interface PromptLayout {
   readonly stablePrefix: string;
   readonly recentPrefix: string;
+  readonly suffix: string;
   /** What to remember for the next request; undefined when the cursor line was cut (no line boundary to keep). */
   readonly anchor: PromptAnchor | undefined;
   /** Which previous boundaries were kept (for logs and tests). */
-  readonly kept: { readonly head: boolean; readonly split: boolean };
+  readonly kept: { readonly head: boolean; readonly split: boolean; readonly suffix: boolean };
 }
 
 export function planPromptLayout(
@@ -63,17 +71,13 @@ export function planPromptLayout(
   const lineStart = window.lineStart;
   // A cursor line longer than its cap was cut mid-line: the window's pieces are not contiguous, keep them as they are.
   if (!isLineStart(document, lineStart)) {
-    return { stablePrefix: window.prefixBeforeLine, recentPrefix: window.linePrefix, anchor: undefined, kept: { head: false, split: false } };
+    return {
+      stablePrefix: window.prefixBeforeLine, recentPrefix: window.linePrefix, suffix: window.suffix, anchor: undefined,
+      kept: { head: false, split: false, suffix: false },
+    };
   }
-  const usable = previous !== undefined && previous.documentKey === documentKey && holdsPrefix(document, previous);
-  const prior = usable ? previous : undefined;
-
-  let split = lineStart;
-  if (prior !== undefined && prior.split < lineStart && isLineStart(document, prior.split) &&
-    linesBetween(document, prior.split, lineStart) <= limits.recentLines &&
-    countTokens(document.slice(prior.split, cursor)) <= limits.recentTokens) {
-    split = prior.split;
-  }
+  const prior = usableAnchor(document, documentKey, previous);
+  const split = prior !== undefined && keepsSplit(document, cursor, lineStart, prior, limits, countTokens) ? prior.split : lineStart;
 
   let head = Math.min(window.prefixStart, split);
   if (prior !== undefined && prior.head <= split && prior.head !== head) {
@@ -85,13 +89,45 @@ export function planPromptLayout(
     }
   }
 
+  const keptSplit = prior !== undefined && split === prior.split;
+  const keptSuffix = keptSplit && prior.suffix !== window.suffix && document.startsWith(prior.suffix, cursor);
+  const suffix = keptSuffix ? prior.suffix : window.suffix;
   const stablePrefix = document.slice(head, split);
   return {
     stablePrefix,
     recentPrefix: document.slice(split, cursor),
-    anchor: { documentKey, head, split, stablePrefix },
-    kept: { head: prior !== undefined && head === prior.head, split: prior !== undefined && split === prior.split },
+    suffix,
+    anchor: { documentKey, head, split, stablePrefix, suffix },
+    kept: { head: prior !== undefined && head === prior.head, split: keptSplit, suffix: keptSplit && suffix === prior.suffix },
   };
+}
+
+/**
+ * The previous anchor when the next prompt will keep its split and head (the user typed on below the split): the
+ * caller then needs no fresh window above the cursor, only its line and suffix. Undefined otherwise.
+ */
+export function anchorKeptWhileTyping(
+  document: string, cursor: number, documentKey: string, previous: PromptAnchor | undefined, limits: PromptLayoutLimits,
+  countTokens: (text: string) => number,
+): PromptAnchor | undefined {
+  const prior = usableAnchor(document, documentKey, previous);
+  if (prior === undefined || prior.split > cursor) return undefined;
+  const lineStart = document.lastIndexOf("\n", cursor - 1) + 1;
+  return lineStart >= prior.split && keepsSplit(document, cursor, lineStart, prior, limits, countTokens) ? prior : undefined;
+}
+
+function usableAnchor(document: string, documentKey: string, previous: PromptAnchor | undefined): PromptAnchor | undefined {
+  return previous !== undefined && previous.documentKey === documentKey && holdsPrefix(document, previous) ? previous : undefined;
+}
+
+/** Whether the split can stay at `prior.split` for a cursor on the line starting at `lineStart`. */
+function keepsSplit(
+  document: string, cursor: number, lineStart: number, prior: PromptAnchor, limits: PromptLayoutLimits, countTokens: (text: string) => number,
+): boolean {
+  if (prior.split === lineStart) return true;
+  return prior.split < lineStart && isLineStart(document, prior.split) &&
+    linesBetween(document, prior.split, lineStart) <= limits.recentLines &&
+    countTokens(document.slice(prior.split, cursor)) <= limits.recentTokens;
 }
 
 function isLineStart(document: string, offset: number): boolean {

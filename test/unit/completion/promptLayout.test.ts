@@ -33,6 +33,11 @@ function plan(doc: string, cursor: number, previous: PromptAnchor | undefined, k
   return planPromptLayout(doc, cursor, window, key, previous, LIMITS, fakeCount);
 }
 
+/** Which of the head and split were kept (the suffix has tests of its own). */
+function boundaries(layout: PromptLayout): { head: boolean; split: boolean } {
+  return { head: layout.kept.head, split: layout.kept.split };
+}
+
 function lineEnd(doc: string, line: number): number {
   return doc.indexOf("\n", lineStartOf(doc, line));
 }
@@ -45,8 +50,10 @@ describe("planPromptLayout", () => {
     const layout = plan(doc, cursor, undefined);
     assert.equal(layout.stablePrefix, window.prefixBeforeLine);
     assert.equal(layout.recentPrefix, "  const ");
-    assert.deepEqual(layout.kept, { head: false, split: false });
-    assert.deepEqual(layout.anchor, { documentKey: KEY, head: window.prefixStart, split: lineStartOf(doc, 150), stablePrefix: window.prefixBeforeLine });
+    assert.deepEqual(boundaries(layout), { head: false, split: false });
+    assert.deepEqual(layout.anchor, {
+      documentKey: KEY, head: window.prefixStart, split: lineStartOf(doc, 150), stablePrefix: window.prefixBeforeLine, suffix: window.suffix,
+    });
   });
 
   test("typing on the line and pressing Enter keep the stable prefix: new text only lengthens the recent prefix", () => {
@@ -58,7 +65,7 @@ describe("planPromptLayout", () => {
       doc = doc.slice(0, cursor) + typed + doc.slice(cursor);
       cursor += typed.length;
       const layout = plan(doc, cursor, previous);
-      assert.deepEqual(layout.kept, { head: true, split: true }, `after ${JSON.stringify(typed)}`);
+      assert.deepEqual(boundaries(layout), { head: true, split: true }, `after ${JSON.stringify(typed)}`);
       assert.equal(layout.stablePrefix, first.stablePrefix);
       assert.equal(layout.recentPrefix, doc.slice(lineStartOf(doc, 150), cursor));
       previous = layout.anchor;
@@ -100,7 +107,7 @@ describe("planPromptLayout", () => {
     const doc = makeDoc();
     const before = plan(doc, lineEnd(doc, 150), undefined);
     const up = plan(doc, lineEnd(doc, 140), before.anchor);
-    assert.deepEqual(up.kept, { head: true, split: false });
+    assert.deepEqual(boundaries(up), { head: true, split: false });
     assert.ok(before.stablePrefix.startsWith(up.stablePrefix));
     assert.equal(up.anchor?.head, before.anchor?.head);
     assert.equal(up.recentPrefix, `  const value140 = compute(140, "item");`);
@@ -110,7 +117,7 @@ describe("planPromptLayout", () => {
     const doc = makeDoc();
     const before = plan(doc, lineEnd(doc, 150), undefined);
     const far = plan(doc, lineEnd(doc, 130), before.anchor);
-    assert.deepEqual(far.kept, { head: false, split: false });
+    assert.deepEqual(boundaries(far), { head: false, split: false });
     const fresh = plan(doc, lineEnd(doc, 130), undefined);
     assert.equal(far.stablePrefix, fresh.stablePrefix);
   });
@@ -119,10 +126,10 @@ describe("planPromptLayout", () => {
     const doc = makeDoc();
     const before = plan(doc, lineEnd(doc, 150), undefined);
     const near = plan(doc, lineEnd(doc, 155), before.anchor);
-    assert.deepEqual(near.kept, { head: true, split: true });
+    assert.deepEqual(boundaries(near), { head: true, split: true });
     assert.equal(near.stablePrefix, before.stablePrefix);
     const far = plan(doc, lineEnd(doc, 190), before.anchor);
-    assert.deepEqual(far.kept, { head: false, split: false });
+    assert.deepEqual(boundaries(far), { head: false, split: false });
     assert.ok(fakeCount(far.stablePrefix) <= PREFIX_TOKENS);
   });
 
@@ -132,8 +139,8 @@ describe("planPromptLayout", () => {
     const before = plan(doc, cursor, undefined);
     const at = lineStartOf(doc, 140);
     const edited = doc.slice(0, at) + "  edited();\n" + doc.slice(at);
-    assert.deepEqual(plan(edited, cursor + "  edited();\n".length, before.anchor).kept, { head: false, split: false });
-    assert.deepEqual(plan(doc, cursor, before.anchor, "src/other.ts").kept, { head: false, split: false });
+    assert.deepEqual(plan(edited, cursor + "  edited();\n".length, before.anchor).kept, { head: false, split: false, suffix: false });
+    assert.deepEqual(boundaries(plan(doc, cursor, before.anchor, "src/other.ts")), { head: false, split: false });
 
     const longLine = "x ".repeat(10_000);
     const withLong = doc.slice(0, cursor) + longLine + doc.slice(cursor);
@@ -166,6 +173,25 @@ describe("planPromptLayout", () => {
     }
   });
 
+  test("in a file shorter than the prefix budget, the suffix stays the same while typing (Enters included)", () => {
+    // 20 lines above the cursor, 180 below: the suffix gets the prefix's unused budget, which typing uses up.
+    const lines = makeDoc(200).split("\n");
+    let doc = lines.slice(0, 20).join("\n") + "\n\n" + lines.slice(20).join("\n");
+    let cursor = lines.slice(0, 20).join("\n").length + 1;
+    let previous = plan(doc, cursor, undefined).anchor;
+    const suffixes = new Set<string>();
+    for (const key of [..."  let total = 0;", "\n  ", ..."for (const x of xs) {", "\n    ", ..."total += x;", "\n  ", "}"]) {
+      doc = doc.slice(0, cursor) + key + doc.slice(cursor);
+      cursor += key.length;
+      const layout = plan(doc, cursor, previous);
+      suffixes.add(layout.suffix);
+      previous = layout.anchor;
+    }
+    assert.equal(suffixes.size, 1);
+    const fresh = buildContextWindow(doc, cursor, { prefixTokens: PREFIX_TOKENS, suffixTokens: SUFFIX_TOKENS, countTokens: fakeCount });
+    assert.notEqual(fresh.suffix, [...suffixes][0], "a fresh window would have cut the suffix elsewhere by now");
+  });
+
   test("with a real FIM family, typing a function (Enters included) only appends to the rendered prompt", () => {
     const family = createQwenCoderFamily();
     let doc = makeDoc();
@@ -180,7 +206,7 @@ describe("planPromptLayout", () => {
       const window = buildContextWindow(doc, cursor, { prefixTokens: PREFIX_TOKENS, suffixTokens: SUFFIX_TOKENS, countTokens: fakeCount });
       const layout = planPromptLayout(doc, cursor, window, KEY, previous, LIMITS, fakeCount);
       const prompt = renderPrompt(family.buildPrompt({
-        stablePrefix: layout.stablePrefix, recentPrefix: layout.recentPrefix, suffix: window.suffix, filePath: KEY, repoName: "demo", extraContext: [],
+        stablePrefix: layout.stablePrefix, recentPrefix: layout.recentPrefix, suffix: layout.suffix, filePath: KEY, repoName: "demo", extraContext: [],
       }));
       if (previousPrompt !== undefined) {
         assert.equal(prompt, previousPrompt + key, `typing ${JSON.stringify(key)} appends exactly that text`);
