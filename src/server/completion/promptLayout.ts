@@ -12,13 +12,12 @@
  * - The head stays where the previous prompt put it while the stable prefix from it still fits the budget and keeps
  *   at least `minKeptShare` of what a fresh window would hold: moving the cursor up then re-reads only the suffix,
  *   not the ~1,000 tokens of lines above (a fresh window would start higher, so every token would differ).
- *
  * - The suffix stays what the previous prompt had while the split stays and the document still holds that text right
  *   after the cursor (typing at the cursor never changes it). A fresh window would often cut it a line shorter after
  *   an Enter — in a file shorter than the prefix budget the suffix gets the prefix's unused budget, which typing uses
  *   up — and every token of the suffix would be read again.
  *
- * Moves down past the budget start a fresh window; the runtime then shifts cached chunks into place.
+ * A move down past the recent prefix's cap starts a fresh window; the runtime then shifts cached chunks into place.
  */
 import type { ContextWindow } from "./contextWindow";
 
