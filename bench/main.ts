@@ -16,7 +16,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { realisticModel } from "../test/fixtures/realisticModel";
-import { replayRaw } from "./lib/rawReplay";
+import { openRawReplayer, type RawTiming } from "./lib/rawReplay";
 import { runRawSpeed } from "./rawSpeed";
 import {
   abortLatencies, completed, latency, overheads, runServerSession, tokensEvaluated, WORKLOADS, type RequestRecord, type SampleDocument, type SessionPlan,
@@ -102,28 +102,38 @@ async function main(): Promise<void> {
     };
   const settings = { model: { path: modelPath }, gpu: "cpu", threads: options.threads, completion: { maxTokens: options.maxTokens } };
 
-  log("server (dist/server.js --stdio):");
-  const serverStarted = performance.now();
-  const session = await runServerSession({
-    repoRoot: REPO_ROOT,
-    serverMain,
-    settings,
-    sample: sampleDocument(),
-    plan,
-    log,
-  });
+  log("server (dist/server.js --stdio), each round followed by the same requests through raw node-llama-cpp " +
+    "(LlamaCompletion.generateInfillCompletion) while the server is idle:");
+  const started = performance.now();
+  const raw = await openRawReplayer(modelPath, options.threads, options.maxTokens, log);
+  const rawOf = new Map<RequestRecord, RawTiming>();
+  let rawMs = 0;
+  let session;
+  try {
+    session = await runServerSession({
+      repoRoot: REPO_ROOT,
+      serverMain,
+      settings,
+      sample: sampleDocument(),
+      plan,
+      log,
+      afterRound: async (roundRecords) => {
+        const measured = completed(roundRecords);
+        log(`raw, ${measured.length} requests:`);
+        const rawStarted = performance.now();
+        const timings = await raw.replay(measured);
+        rawMs += performance.now() - rawStarted;
+        measured.forEach((record, index) => rawOf.set(record, timings[index]!));
+      },
+    });
+  } finally {
+    await raw.dispose();
+  }
   if (completed(session.records).every((record) => record.serverReported === undefined)) {
     log("warning: the server wrote no per-request debug lines; tokens evaluated and overhead are unknown");
   }
-
   if (options.serverLog !== undefined) fs.writeFileSync(options.serverLog, session.serverLog.join("\n") + "\n");
-  const serverSeconds = (performance.now() - serverStarted) / 1000;
-  const measured = completed(session.records);
-  log(`raw node-llama-cpp (LlamaCompletion.generateInfillCompletion), ${measured.length} requests:`);
-  const rawStarted = performance.now();
-  const raw = await replayRaw(modelPath, options.threads, options.maxTokens, measured, log);
-  log(`(server phase ${serverSeconds.toFixed(0)} s, raw phase ${((performance.now() - rawStarted) / 1000).toFixed(0)} s)`);
-  const rawOf = new Map(measured.map((record, index) => [record, raw[index]!]));
+  log(`(server ${((performance.now() - started - rawMs) / 1000).toFixed(0)} s, raw ${(rawMs / 1000).toFixed(0)} s)`);
 
   const workloads: Record<string, { medianMs: number; p90Ms: number; rawMedianMs: number; ratioToRaw: number; tokensEvaluatedMedian: number;
     rawTokensEvaluatedMedian: number; promptTokensEvaluatedMedian: number; promptTokensMedian: number; modelMedianMs: number;

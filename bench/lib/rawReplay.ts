@@ -24,6 +24,12 @@ export async function loadLlama(threads: number): Promise<{ llamaCpp: NodeLlamaC
   return { llamaCpp, llama };
 }
 
+export interface RawReplayer {
+  /** Replays these requests, in order, continuing the previous call's KV cache. */
+  replay(requests: readonly RequestRecord[]): Promise<RawTiming[]>;
+  dispose(): Promise<void>;
+}
+
 /**
  * The same requests, in the same order, through node-llama-cpp's own infill API with the same model,
  * threads and context size: `new LlamaCompletion({ contextSequence }).generateInfillCompletion(prefix,
@@ -31,39 +37,45 @@ export async function loadLlama(threads: number): Promise<{ llamaCpp: NodeLlamaC
  * windowing code). Only requests the server completed are replayed, each to its end; a "cold" request
  * starts from an empty KV cache, as it did in the server.
  */
-export async function replayRaw(
-  modelPath: string, threads: number, maxTokens: number, requests: readonly RequestRecord[], log: (line: string) => void,
-): Promise<RawTiming[]> {
+export async function openRawReplayer(modelPath: string, threads: number, maxTokens: number, log: (line: string) => void): Promise<RawReplayer> {
   const { llamaCpp, llama } = await loadLlama(threads);
   let model: LlamaModel | undefined;
   try {
     model = await llama.loadModel({ modelPath });
-    const loaded = model;
-    const context = await loaded.createContext({ contextSize: SERVER_CONTEXT_SIZE, threads, sequences: 1 });
-    const sequence = context.getSequence();
-    const completion = new llamaCpp.LlamaCompletion({ contextSequence: sequence });
-    const timings: RawTiming[] = [];
-    for (const request of requests) {
-      if (request.workload === "cold") await sequence.clearHistory();
-      const window = buildContextWindow(request.text, request.offset, {
-        prefixTokens: DEFAULT_BUDGET.prefixTokens,
-        suffixTokens: DEFAULT_BUDGET.suffixTokens,
-        countTokens: (text) => loaded.tokenize(text, false).length,
-      });
-      const before = sequence.tokenMeter.usedInputTokens;
-      const cpuBefore = process.cpuUsage();
-      const startedAt = performance.now();
-      await completion.generateInfillCompletion(window.prefixBeforeLine + window.linePrefix, window.suffix, { maxTokens });
-      const ms = performance.now() - startedAt;
-      const cpu = process.cpuUsage(cpuBefore);
-      const timing = { ms, tokensEvaluated: sequence.tokenMeter.usedInputTokens - before, cpuShare: (cpu.user + cpu.system) / 1000 / (ms * threads) };
-      timings.push(timing);
-      log(`  raw ${request.workload.padEnd(10)} ${timing.ms.toFixed(0).padStart(6)} ms  ${String(timing.tokensEvaluated).padStart(5)} tokens  cpu share ${timing.cpuShare.toFixed(2)}`);
-    }
-    await context.dispose();
-    return timings;
-  } finally {
-    await model?.dispose();
+  } catch (error) {
     await llama.dispose();
+    throw error;
   }
+  const loaded = model;
+  const context = await loaded.createContext({ contextSize: SERVER_CONTEXT_SIZE, threads, sequences: 1 });
+  const sequence = context.getSequence();
+  const completion = new llamaCpp.LlamaCompletion({ contextSequence: sequence });
+  return {
+    async replay(requests) {
+      const timings: RawTiming[] = [];
+      for (const request of requests) {
+        if (request.workload === "cold") await sequence.clearHistory();
+        const window = buildContextWindow(request.text, request.offset, {
+          prefixTokens: DEFAULT_BUDGET.prefixTokens,
+          suffixTokens: DEFAULT_BUDGET.suffixTokens,
+          countTokens: (text) => loaded.tokenize(text, false).length,
+        });
+        const before = sequence.tokenMeter.usedInputTokens;
+        const cpuBefore = process.cpuUsage();
+        const startedAt = performance.now();
+        await completion.generateInfillCompletion(window.prefixBeforeLine + window.linePrefix, window.suffix, { maxTokens });
+        const ms = performance.now() - startedAt;
+        const cpu = process.cpuUsage(cpuBefore);
+        const timing = { ms, tokensEvaluated: sequence.tokenMeter.usedInputTokens - before, cpuShare: (cpu.user + cpu.system) / 1000 / (ms * threads) };
+        timings.push(timing);
+        log(`  raw ${request.workload.padEnd(10)} ${timing.ms.toFixed(0).padStart(6)} ms  ${String(timing.tokensEvaluated).padStart(5)} tokens  cpu share ${timing.cpuShare.toFixed(2)}`);
+      }
+      return timings;
+    },
+    async dispose() {
+      await context.dispose();
+      await loaded.dispose();
+      await llama.dispose();
+    },
+  };
 }

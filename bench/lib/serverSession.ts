@@ -91,6 +91,11 @@ export interface ServerSessionOptions {
   readonly sample: SampleDocument;
   readonly plan: SessionPlan;
   readonly log: (line: string) => void;
+  /**
+   * Called after each round, once the server has gone idle (its speculative work done), with that round's requests:
+   * the benchmark replays them raw there, so both sides of a ratio are measured minutes apart at most.
+   */
+  readonly afterRound?: (records: readonly RequestRecord[]) => Promise<void>;
 }
 
 /** Replays a typing session through the real server over LSP, as VS Code would send it. */
@@ -213,6 +218,7 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
 
     const keystrokes = splitKeystrokes(plan.snippet);
     for (let round = 0; round < plan.rounds; round++) {
+      const roundStart = records.length;
       let uri = "";
       let insertAt = sample.insertAt;
       {
@@ -279,6 +285,10 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
         await sleep(between(plan.pauseMs));
       }
       connection.notify("textDocument/didClose", { textDocument: { uri } });
+      if (options.afterRound !== undefined) {
+        await untilIdle(connection.child.pid);
+        await options.afterRound(records.slice(roundStart));
+      }
     }
   } finally {
     await connection.close();
@@ -294,6 +304,19 @@ export function cpuMs(pid: number | undefined): number {
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
   } catch {
     return Number.NaN;
+  }
+}
+
+/** Waits until a process has used (almost) no CPU for 300 ms, or 15 s at most. */
+async function untilIdle(pid: number | undefined): Promise<void> {
+  const deadline = performance.now() + 15_000;
+  let quietSamples = 0;
+  let last = cpuMs(pid);
+  while (quietSamples < 3 && performance.now() < deadline && Number.isFinite(last)) {
+    await sleep(100);
+    const now = cpuMs(pid);
+    quietSamples = now - last <= 10 ? quietSamples + 1 : 0;
+    last = now;
   }
 }
 
