@@ -7,12 +7,14 @@ import { TokenizerCache } from "./TokenizerCache";
  * llama.cpp ignores an abort while it evaluates one batch, so the prompt is fed in chunks sized to
  * take about this long: an abort then waits at most one chunk (half of one on average). Chunks are
  * sized from the measured prompt speed: a fast backend gets chunks of ~100 ms, a slow CPU gets the
- * floor below, which keeps batch efficiency (an abort then waits up to ~0.6 s on a 0.5B model on 2 cores).
+ * floor below, which keeps batch efficiency (an abort then waits up to ~250 ms on a 0.5B model on 2 cores,
+ * ~500 prompt tokens/s; the benchmark's mid-prompt aborts measured 143–258 ms median).
  */
 const PREFILL_CHUNK_TARGET_MS = 100;
 /**
- * Smaller batches read prompts markedly slower on CPU (bench/rawSpeed.ts on the 0.5B shape, 2 threads:
- * 32-token chunks 0.70×, 64 0.91×, 128 1.0× of unchunked speed); an abort mid-prompt may wait for one.
+ * Smaller batches read prompts markedly slower on CPU (bench/rawSpeed.ts on the 0.5B shape, 2 threads, quiet
+ * machine: 16-token chunks 0.40×, 64-token 0.72× of the speed with this floor; 128-token chunks themselves read at
+ * 0.90–0.95× of one unchunked batch); an abort mid-prompt may wait for one.
  */
 const MIN_PREFILL_CHUNK = 128;
 /** Re-evaluating fewer tokens than this is cheaper than shifting cached ones into place. */
