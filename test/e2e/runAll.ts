@@ -119,8 +119,12 @@ function newestVsix(folder: string): string | undefined {
   return files.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
 }
 
+/** Removed when the run ends, passed or failed. */
+const workspaces: string[] = [];
+
 function freshWorkspace(name: string): string {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), `pocket-coder-e2e-${name}-`));
+  workspaces.push(folder);
   fs.mkdirSync(path.join(folder, "src"));
   fs.writeFileSync(path.join(folder, "README.md"), "A workspace for Pocket Coder's end-to-end tests.\n");
   return folder;
@@ -133,7 +137,12 @@ function vulkanUnavailableReason(): string | undefined {
   return undefined;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
+main().then((code) => exitRemovingWorkspaces(code), (error: unknown) => {
   console.error(error);
-  process.exit(1);
+  exitRemovingWorkspaces(1);
 });
+
+function exitRemovingWorkspaces(code: number): never {
+  for (const folder of workspaces) fs.rmSync(folder, { recursive: true, force: true });
+  process.exit(code);
+}

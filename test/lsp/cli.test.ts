@@ -1,5 +1,5 @@
 // `pocket-coder doctor` and `pocket-coder complete`: the built CLI (dist/cli.js) as a user runs it.
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -89,6 +89,7 @@ describe("pocket-coder complete", () => {
     modelPath = await fimModel(MODEL_DIR);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "pocket-coder-cli-"));
   });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const write = (name: string, text: string) => {
     const file = path.join(dir, name);

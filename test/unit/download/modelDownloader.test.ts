@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, test } from "node:test";
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -86,6 +86,8 @@ describe("the opt-in model downloader (against a local server)", () => {
     behaviour.delayMs = 0;
     ranges.length = 0;
   });
+
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const destination = () => path.join(dir, "models", "model.gguf");
 
