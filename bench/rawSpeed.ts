@@ -32,6 +32,10 @@ interface Case {
   readonly context?: Omit<LlamaContextOptions, "threads" | "contextSize" | "sequences">;
   /** Prompt fed in chunks of this many tokens (the server's prefill), else in one call. */
   readonly prefillChunk?: number;
+  /** Prefill through `controlledEvaluate`, which computes no logits (evaluateWithoutGeneratingNewTokens computes them for each call's last token). */
+  readonly prefillWithoutLogits?: boolean;
+  /** Sequences in the context (the server's has two: completions and explanations). */
+  readonly sequences?: number;
   /** How tokens are generated. */
   readonly decode?: "evaluate" | "completionGreedy" | "completionDefaults";
   /** Options for `sequence.evaluate`, given the tokens generated so far. */
@@ -69,6 +73,11 @@ function cases(quick: boolean): Case[] {
     { name: "chunk64", what: "prefill in 64-token chunks", threads: 2, prefillChunk: 64 },
     { name: "chunk128", what: "prefill in 128-token chunks", threads: 2, prefillChunk: 128 },
     { name: "chunk256", what: "prefill in 256-token chunks", threads: 2, prefillChunk: 256 },
+    { name: "sequences2", what: "a context of two sequences, measured on the first", threads: 2, sequences: 2 },
+    { name: "sequences2Chunk128", what: "two sequences, prefill in 128-token chunks", threads: 2, sequences: 2, prefillChunk: 128 },
+    { name: "noLogits", what: "prefill in one call through controlledEvaluate (no logits)", threads: 2, prefillWithoutLogits: true },
+    { name: "chunk128NoLogits", what: "prefill in 128-token chunks through controlledEvaluate (no logits)", threads: 2, prefillChunk: 128, prefillWithoutLogits: true },
+    { name: "chunk256NoLogits", what: "prefill in 256-token chunks through controlledEvaluate (no logits)", threads: 2, prefillChunk: 256, prefillWithoutLogits: true },
     {
       name: "llamaServerSampling", what: "llama-server's default chain: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05",
       threads: 2, sampling: () => ({ temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05, seed: 1 }),
@@ -89,7 +98,7 @@ async function measure(
 ): Promise<Measurement> {
   let context: LlamaContext | undefined;
   try {
-    context = await model.createContext({ contextSize: SERVER_CONTEXT_SIZE, threads: c.threads, sequences: 1, ...c.context });
+    context = await model.createContext({ contextSize: SERVER_CONTEXT_SIZE, threads: c.threads, sequences: c.sequences ?? 1, ...c.context });
     const sequence = context.getSequence();
     const body = prompt.slice(0, -1);
     const last = prompt.at(-1)!;
@@ -97,8 +106,12 @@ async function measure(
     const cpuBefore = process.cpuUsage();
     const wallBefore = performance.now();
     const promptStarted = performance.now();
-    if (c.prefillChunk === undefined) await sequence.evaluateWithoutGeneratingNewTokens(body);
-    else for (let i = 0; i < body.length; i += c.prefillChunk) await sequence.evaluateWithoutGeneratingNewTokens(body.slice(i, i + c.prefillChunk));
+    const prefill = async (tokens: Token[]): Promise<void> => {
+      if (c.prefillWithoutLogits === true) await sequence.controlledEvaluate(tokens);
+      else await sequence.evaluateWithoutGeneratingNewTokens(tokens);
+    };
+    if (c.prefillChunk === undefined) await prefill(body);
+    else for (let i = 0; i < body.length; i += c.prefillChunk) await prefill(body.slice(i, i + c.prefillChunk));
     const promptTokensPerSecond = (body.length * 1000) / (performance.now() - promptStarted);
 
     let first = 0;

@@ -31,6 +31,10 @@ export interface CompletionStats {
   readonly prepareMs?: number;
   readonly tokenizeMs?: number;
   readonly postProcessMs?: number;
+  /** Parts of modelMs: KV-cache alignment, prompt reading, decoding (first generated token on). */
+  readonly alignMs?: number;
+  readonly prefillMs?: number;
+  readonly decodeMs?: number;
   /** From the request's arrival to its answer; what is not debounce, queue or model time is this server's overhead. */
   readonly totalMs: number;
 }
@@ -86,6 +90,9 @@ export class CompletionService {
         modelMs: generation.promptMs - (generation.tokenizeMs ?? 0) + generation.generateMs,
         ...(outcome.timings === undefined ? {} : { prepareMs: outcome.timings.prepareMs, postProcessMs: outcome.timings.postProcessMs }),
         ...(generation.tokenizeMs === undefined ? {} : { tokenizeMs: generation.tokenizeMs }),
+        ...(generation.alignMs === undefined ? {} : { alignMs: generation.alignMs }),
+        ...(generation.prefillMs === undefined ? {} : { prefillMs: generation.prefillMs }),
+        decodeMs: generation.generateMs,
         totalMs: this.now() - startedAt,
       };
       if (outcome.kind === "completion") {

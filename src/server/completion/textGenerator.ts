@@ -26,6 +26,9 @@ export interface GenerationResult {
   readonly queuedMs?: number;
   /** Tokenizing the prompt (part of promptMs; not model time). */
   readonly tokenizeMs?: number;
+  /** Parts of promptMs, for diagnosis: aligning the KV cache with the prompt (erasing, shifting), and reading the rest of the prompt. */
+  readonly alignMs?: number;
+  readonly prefillMs?: number;
 }
 
 /**

@@ -60,7 +60,8 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
           `completion (${s.source}): ${s.totalMs.toFixed(0)} ms, debounce ${s.debounceMs} ms, prompt ${s.promptTokens} tokens ` +
             `(${s.reusedTokens} reused, ${s.evaluatedTokens} evaluated), ${s.generatedTokens} generated` +
             (s.stopReason === undefined ? "" : ` (${s.stopReason})`) + `, model ${s.modelMs.toFixed(1)} ms, queued ${s.queuedMs.toFixed(1)} ms` +
-            `; prepare ${ms(s.prepareMs)}, tokenize ${ms(s.tokenizeMs)}, post-process ${ms(s.postProcessMs)}`,
+            `; prepare ${ms(s.prepareMs)}, tokenize ${ms(s.tokenizeMs)}, post-process ${ms(s.postProcessMs)}` +
+            `; align ${ms(s.alignMs)}, prefill ${ms(s.prefillMs)}, decode ${ms(s.decodeMs)}`,
         );
       }
       if (outcome.kind === "empty") return [];
