@@ -1,6 +1,7 @@
 import type { PromptPiece } from "../completion/fim/fimTypes";
 import type { GenerateOptions, GenerationResult, StopReason, TextGenerator } from "../completion/textGenerator";
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "./nodeLlamaCpp";
+import { planCacheReuse } from "./cacheReuse";
 import { TokenizerCache } from "./TokenizerCache";
 
 /**
@@ -17,8 +18,12 @@ const PREFILL_CHUNK_TARGET_MS = 100;
  * 0.90–0.95× of one unchunked batch); an abort mid-prompt may wait for one.
  */
 const MIN_PREFILL_CHUNK = 128;
-/** Re-evaluating fewer tokens than this is cheaper than shifting cached ones into place. */
-const SHIFT_REUSE_MIN_GAIN = 128;
+/**
+ * Cached runs at least this long are shifted into place rather than read again: long enough to be the same text, not a
+ * chance match (llama.vscode runs llama-server with `--cache-reuse 256`; our suffix's kept tail after a short move is
+ * often shorter than that).
+ */
+const MIN_SHIFTED_RUN = 48;
 const MAX_PREFILL_CHUNK = 512;
 
 /**
@@ -62,16 +67,13 @@ export class LoadedModel implements TextGenerator {
   }
 
   /**
-   * Aligns the KV cache with `target`. The common token prefix is kept as is; when that leaves many
-   * tokens to evaluate (the cursor moved, so the window's first lines changed), cached chunks that
-   * still occur later in `target` are shifted into place instead (llama-server's cache reuse).
+   * Aligns the KV cache with `target`: the common token prefix stays, and when the cursor moved, long runs of cached
+   * tokens that still occur later in `target` (the suffix's unchanged lines) are shifted into place (cacheReuse.ts).
    */
   private async reuseCachedTokens(target: Token[]): Promise<void> {
-    const prefix = this.sequence.compareContextTokens(target).firstDifferentIndex;
-    if (target.length - prefix >= SHIFT_REUSE_MIN_GAIN && prefix < this.sequence.nextTokenIndex) {
-      await this.sequence.adaptStateToTokens(target, true);
-    }
-    // Exact alignment afterwards: drops whatever the shifting match left beyond `target`.
+    const plan = planCacheReuse(this.sequence.contextTokens, target, MIN_SHIFTED_RUN);
+    if (plan.erase.length > 0) await this.sequence.eraseContextTokenRanges(plan.erase.map((range) => ({ ...range })));
+    // A no-op when the plan held; exact alignment even if node-llama-cpp had to rebuild the sequence instead.
     await this.sequence.adaptStateToTokens(target, false);
   }
 
