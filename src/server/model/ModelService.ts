@@ -8,6 +8,7 @@ import type { ChatExplainer } from "../runtime/ChatExplainer";
 import type { LoadedModel } from "../runtime/LoadedModel";
 import { ModelLoadError } from "../runtime/ModelLoadError";
 import { openModel } from "../runtime/openModel";
+import { BACKGROUND_NICENESS, lowerWorkerThreadPriority } from "../backgroundThreads";
 import { describeHardware } from "../runtime/runtimeInfo";
 import type { Logger } from "../logger";
 import type { ExplainGenerator } from "../explain/explainGenerator";
@@ -182,6 +183,8 @@ export class ModelService {
       }
       const acquired = await this.acquireLlama(settings, threads);
       const opened = await openModel(acquired, inspected, { threads, log: (message) => this.log.info(message) });
+      const lowered = lowerWorkerThreadPriority();
+      if (lowered > 0) this.log.debug(`${lowered} worker threads (llama.cpp's evaluations start on them) run at niceness ${BACKGROUND_NICENESS}.`);
       this.active = { generator: opened.loaded, explainer: opened.explainer, fim, status: { ...opened.status, fimFamily: fim.label } };
       this.modelNotices = opened.notice === undefined ? [] : [opened.notice];
       if (opened.notice !== undefined) this.log.warn(opened.notice);
