@@ -76,6 +76,8 @@ function cases(quick: boolean): Case[] {
     { name: "sequences2", what: "a context of two sequences, measured on the first", threads: 2, sequences: 2 },
     { name: "sequences2Chunk128", what: "two sequences, prefill in 128-token chunks", threads: 2, sequences: 2, prefillChunk: 128 },
     { name: "noLogits", what: "prefill in one call through controlledEvaluate (no logits)", threads: 2, prefillWithoutLogits: true },
+    { name: "chunk32NoLogits", what: "prefill in 32-token chunks through controlledEvaluate (no logits)", threads: 2, prefillChunk: 32, prefillWithoutLogits: true },
+    { name: "chunk64NoLogits", what: "prefill in 64-token chunks through controlledEvaluate (no logits)", threads: 2, prefillChunk: 64, prefillWithoutLogits: true },
     { name: "chunk128NoLogits", what: "prefill in 128-token chunks through controlledEvaluate (no logits)", threads: 2, prefillChunk: 128, prefillWithoutLogits: true },
     { name: "chunk256NoLogits", what: "prefill in 256-token chunks through controlledEvaluate (no logits)", threads: 2, prefillChunk: 256, prefillWithoutLogits: true },
     {
