@@ -1,7 +1,7 @@
 import type { ContextFile, FimFamily } from "./fim/fimTypes";
 import type { GenerationResult, TextGenerator } from "./textGenerator";
 import { buildContextWindow, type ContextWindow } from "./contextWindow";
-import { createStepContext, postProcessCompletion, settledReason, type PostProcessContext } from "./postProcess";
+import { createStepContext, postProcessInContext, settledReason, type PostProcessContext } from "./postProcess";
 import { anchorKeptWhileTyping, DEFAULT_LAYOUT_LIMITS, planPromptLayout, type PromptAnchor, type PromptLayout } from "./promptLayout";
 
 export interface CompletionRequest {
@@ -100,7 +100,7 @@ export async function completeAtCursor(
   if (generation.stopReason === "aborted") return { kind: "empty", reason: "aborted", generation, timings: { prepareMs, postProcessMs: 0 } };
 
   const postProcessStartedAt = performance.now();
-  const processed = postProcessCompletion(generation.text, postProcessContext);
+  const processed = postProcessInContext(generation.text, stepContext);
   const timings = { prepareMs, postProcessMs: performance.now() - postProcessStartedAt };
   if (processed === undefined) return { kind: "empty", reason: "nothing left after post-processing", generation, timings };
   return { kind: "completion", insertText: processed.insertText, replaceSuffixChars: processed.replaceSuffixChars, generation, timings };

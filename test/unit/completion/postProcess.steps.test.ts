@@ -64,6 +64,14 @@ describe("bracket scanner", () => {
     assert.equal(scanPrefix("", "x = f(  // (", "typescript").pending.length, 1);
     assert.equal(scanPrefix("", "x = f(  /* ( */", "typescript").pending.length, 1);
   });
+  test("comments spanning lines, unterminated ones, and comment markers that are operators", () => {
+    const ts = scanPrefix("f(/* a (\n b [ */ x,\n// g(\n", "  h({ /* (", "typescript");
+    assert.deepEqual(ts.pending.map((p) => p.char), ["(", "(", "{"]);
+    assert.equal(ts.inBlockComment, true);
+    const sql = scanPrefix("select f(a - b, -- (\n", "  g(-1", "sql");
+    assert.deepEqual(sql.pending.map((p) => p.char), ["(", "("]);
+    assert.equal(scanPrefix("x = 1 # [ no newline after", "", "python").pending.length, 0);
+  });
   test("a completion's closers against the state at the cursor", () => {
     const state = scanPrefix("", "foo(bar[", "typescript");
     const ok = analyzeCompletion("0])", state, "typescript");

@@ -14,11 +14,19 @@ interface Syntax {
   readonly multilineQuotes: readonly string[];
   /** Quotes whose strings end at the line end at the latest. */
   readonly lineQuotes: readonly string[];
+  /** Matches the first character of any of the above or a bracket: in code, the scanner skips to the next match. */
+  readonly nextTrigger: RegExp;
 }
 
-const C_LIKE: Syntax = { lineComments: ["//"], blockComment: ["/*", "*/"], multilineQuotes: ["`"], lineQuotes: ['"', "'"] };
-const HASH: Syntax = { lineComments: ["#"], blockComment: undefined, multilineQuotes: ['"""', "'''"], lineQuotes: ['"', "'"] };
-const DASH: Syntax = { lineComments: ["--"], blockComment: undefined, multilineQuotes: [], lineQuotes: ['"', "'"] };
+function syntaxOf(shape: Omit<Syntax, "nextTrigger">): Syntax {
+  const starts = [...shape.lineComments, ...(shape.blockComment ?? []), ...shape.multilineQuotes, ...shape.lineQuotes, "(", "[", "{", ")", "]", "}"];
+  const chars = [...new Set(starts.map((text) => text[0]!))].map((char) => `\\${char}`).join("");
+  return { ...shape, nextTrigger: new RegExp(`[${chars}]`, "g") };
+}
+
+const C_LIKE = syntaxOf({ lineComments: ["//"], blockComment: ["/*", "*/"], multilineQuotes: ["`"], lineQuotes: ['"', "'"] });
+const HASH = syntaxOf({ lineComments: ["#"], blockComment: undefined, multilineQuotes: ['"""', "'''"], lineQuotes: ['"', "'"] });
+const DASH = syntaxOf({ lineComments: ["--"], blockComment: undefined, multilineQuotes: [], lineQuotes: ['"', "'"] });
 
 const HASH_LANGUAGES = new Set([
   "python", "ruby", "shellscript", "bash", "sh", "zsh", "perl", "r", "yaml", "toml", "dockerfile", "makefile",
@@ -63,16 +71,20 @@ export function scanPrefix(prefixTail: string, linePrefix: string, languageId: s
   const scanPart = (s: string, onCursorLine: boolean): void => {
     for (let i = 0; i < s.length; i++) {
       const ch = s[i]!;
+      // Comments are skipped whole (the prefix tail is thousands of characters, scanned for every completion).
       if (mode.kind === "lineComment") {
-        if (ch === "\n") mode = { kind: "code" };
+        const lineEnd = s.indexOf("\n", i);
+        if (lineEnd < 0) break;
+        mode = { kind: "code" };
+        i = lineEnd;
         continue;
       }
       if (mode.kind === "blockComment") {
         const end = syntax.blockComment?.[1] ?? "";
-        if (end && startsWithAt(s, i, end)) {
-          mode = { kind: "code" };
-          i += end.length - 1;
-        }
+        const at = end === "" ? -1 : s.indexOf(end, i);
+        if (at < 0) break;
+        mode = { kind: "code" };
+        i = at + end.length - 1;
         continue;
       }
       if (mode.kind === "string") {
@@ -88,7 +100,14 @@ export function scanPrefix(prefixTail: string, linePrefix: string, languageId: s
         }
         continue;
       }
-      // code
+      // code: only brackets and the starts of comments and strings matter
+      syntax.nextTrigger.lastIndex = i;
+      const trigger = syntax.nextTrigger.exec(s);
+      if (trigger === null) break;
+      if (trigger.index > i) {
+        i = trigger.index - 1;
+        continue;
+      }
       if (syntax.lineComments.some((t) => startsWithAt(s, i, t))) {
         mode = { kind: "lineComment" };
         continue;

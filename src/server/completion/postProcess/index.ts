@@ -22,7 +22,7 @@ import { computeReplaceRange } from "./replaceRange";
 import { removeRepeatingLineEnd, removeRepetitiveTail } from "./repetition";
 import { enforceSingleLine } from "./singleLine";
 import { removeLinesTheSuffixHas } from "./suffixDuplicates";
-import type { Candidate, PostProcessContext, PostProcessResult, PostProcessStep } from "./types";
+import type { Candidate, PostProcessContext, PostProcessResult, PostProcessStep, StepContext } from "./types";
 import { trimWhitespace } from "./whitespace";
 
 export type { Candidate, PostProcessContext, PostProcessResult, PostProcessStep, StepContext } from "./types";
@@ -71,7 +71,11 @@ export interface PostProcessOptions {
  * The editor should insert `insertText` at the cursor replacing `replaceSuffixChars` characters after it.
  */
 export function postProcessCompletion(raw: string, context: PostProcessContext, options: PostProcessOptions = {}): PostProcessResult | undefined {
-  const ctx = createStepContext(context);
+  return postProcessInContext(raw, createStepContext(context), options);
+}
+
+/** postProcessCompletion with a step context made beforehand (what it derives from the document is computed once). */
+export function postProcessInContext(raw: string, ctx: StepContext, options: PostProcessOptions = {}): PostProcessResult | undefined {
   let c: Candidate | undefined = { text: raw, replaceSuffixChars: 0 };
   for (const step of options.steps ?? POST_PROCESS_STEPS) {
     const before: Candidate = c;
