@@ -8,27 +8,26 @@ import { TokenizerCache } from "./TokenizerCache";
  * llama.cpp ignores an abort while it evaluates one batch, so the prompt is fed in chunks sized to
  * take about this long: an abort then waits at most one chunk (half of one on average). Chunks are
  * sized from the measured prompt speed: a fast backend gets chunks of ~100 ms, a slow CPU gets the
- * floor below, which keeps batch efficiency (an abort then waits up to ~250 ms on a 0.5B model on 2 cores,
- * ~500 prompt tokens/s; the benchmark's mid-prompt aborts measured 143–258 ms median).
+ * floor below, which keeps batch efficiency (on a 0.5B model on 2 cores a 128-token chunk takes ~220 ms
+ * near the prompt's start and ~420 ms 1,000 tokens in; the benchmark's mid-prompt aborts measured 120–240 ms median).
  */
 const PREFILL_CHUNK_TARGET_MS = 100;
 /**
- * Smaller batches read prompts markedly slower on CPU (bench/rawSpeed.ts on the 0.5B shape, 2 threads, quiet
- * machine: 16-token chunks 0.40×, 64-token 0.72× of the speed with this floor; 128-token chunks themselves read at
- * 0.90–0.95× of one unchunked batch); an abort mid-prompt may wait for one.
+ * Smaller batches read prompts markedly slower on CPU (bench/rawSpeed.ts on the 0.5B shape, 2 threads, chunks without
+ * logits: 32-token chunks 0.57×, 64-token 0.81×, 128- and 256-token 0.87–0.88× of one call); an abort mid-prompt may
+ * wait for one.
  */
 const MIN_PREFILL_CHUNK = 128;
 /**
  * Cached runs at least this long are shifted into place rather than read again: long enough to be the same text, not a
- * chance match (llama.vscode runs llama-server with `--cache-reuse 256`; our suffix's kept tail after a short move is
- * often shorter than that).
+ * chance match (llama.vscode runs llama-server with `--cache-reuse 256`, which would miss the ~250-token suffixes here).
  */
 const MIN_SHIFTED_RUN = 48;
 const MAX_PREFILL_CHUNK = 512;
 
 /**
- * One loaded model with one warm context sequence. Generations run one at a time; each keeps the
- * longest common token prefix of the previous one in the KV cache.
+ * One loaded model with one warm context sequence. Generations run one at a time; each keeps what the KV cache
+ * holds of its prompt: the common token prefix with the previous one, and long runs of it further on (cacheReuse.ts).
  */
 export class LoadedModel implements TextGenerator {
   private tail: Promise<unknown> = Promise.resolve();
