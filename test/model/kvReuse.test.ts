@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Llama } from "node-llama-cpp" with { "resolution-mode": "import" };
 import type { PromptPiece } from "../../src/server/completion/fim/fimTypes";
+import { psmPieces } from "../../src/server/completion/fim/promptParts";
 import type { GenerationResult } from "../../src/server/completion/textGenerator";
 import { inspectModelFile } from "../../src/server/runtime/inspectModelFile";
 import { openModel, type OpenedModel } from "../../src/server/runtime/openModel";
@@ -62,6 +63,21 @@ describe("KV-cache reuse between completion prompts", () => {
     const moved = await generate(prompt(tail, `${LINES.slice(0, 5).join("")}  `));
     // The run goes on through the middle token, which follows the suffix in both prompts.
     assert.equal(moved.reusedTokens, tokensBeforeSuffix() + opened.loaded.countTokens(tail) + 1);
+    assert.equal(moved.text, FIM_COMPLETION);
+  });
+
+  test("after a move down from a line end, the suffix's lines below the new cursor are reused (the suffix's two pieces)", async () => {
+    const tokens = { prefix: "<|fim_prefix|>", suffix: "<|fim_suffix|>", middle: "<|fim_middle|>" };
+    const body = Array.from({ length: 40 }, (_, i) => `  const value${i} = compute(${i}, "line ${i}");`);
+    const input = (moved: number) => ({
+      stablePrefix: HEAD, recentPrefix: ["  let x = 1;", ...body.slice(0, moved)].join("\n") + "\n  ",
+      suffix: `\n${body.slice(moved).join("\n")}\n}\n`, filePath: "a.ts", repoName: "", extraContext: [],
+    });
+    await generate(psmPieces(tokens, input(0)));
+    const moved = await generate(psmPieces(tokens, input(3)));
+    const linesBelow = `${body.slice(3).join("\n")}\n}\n`;
+    // Kept: up to the suffix's first piece (its line break), then its lines below the cursor and the middle token.
+    assert.ok(moved.reusedTokens >= tokensBeforeSuffix() + 1 + opened.loaded.countTokens(linesBelow) + 1, `reused ${moved.reusedTokens}`);
     assert.equal(moved.text, FIM_COMPLETION);
   });
 

@@ -21,6 +21,10 @@ const base: FimPromptInput = {
   repoName: "demo",
   extraContext: [],
 };
+/** The suffix as prefix-suffix-middle layouts give it: the cursor line's rest, then the lines below (suffixPieces). */
+const SUFFIX = [T(")\n"), T("\nmain()\n")];
+/** StarCoder cuts it before the line break (its pre-tokenizer fuses a line break with the next line's indentation). */
+const STARCODER_SUFFIX = [T(")"), T("\n\nmain()\n")];
 const withContext: FimPromptInput = {
   ...base,
   extraContext: [
@@ -37,7 +41,7 @@ describe("Qwen2.5-Coder layout", () => {
       S("<|repo_name|>"), T("demo\n"),
       S("<|file_sep|>"), T("app/main.py\n"),
       S("<|fim_prefix|>"), T(base.stablePrefix),
-      S("<|fim_suffix|>"), T(base.suffix),
+      S("<|fim_suffix|>"), ...SUFFIX,
       S("<|fim_middle|>"), T("    print("),
     ]);
   });
@@ -48,13 +52,13 @@ describe("Qwen2.5-Coder layout", () => {
       S("<|file_sep|>"), T("app/cfg.py\nDEBUG = True\n"),
       S("<|file_sep|>"), T("app/main.py\n"),
       S("<|fim_prefix|>"), T(base.stablePrefix),
-      S("<|fim_suffix|>"), T(base.suffix),
+      S("<|fim_suffix|>"), ...SUFFIX,
       S("<|fim_middle|>"), T("    print("),
     ]);
   });
   test("no path and no context: file-level FIM", () => {
     assert.deepEqual(fam.buildPrompt(noPath), [
-      S("<|fim_prefix|>"), T(base.stablePrefix), S("<|fim_suffix|>"), T(base.suffix), S("<|fim_middle|>"), T("    print("),
+      S("<|fim_prefix|>"), T(base.stablePrefix), S("<|fim_suffix|>"), ...SUFFIX, S("<|fim_middle|>"), T("    print("),
     ]);
   });
   test("a workspace without a name still gets a repository line", () => {
@@ -72,7 +76,7 @@ describe("DeepSeek-Coder layout", () => {
   test("begin-prefix-hole-suffix-end with fullwidth bars and U+2581", () => {
     assert.deepEqual(fam.buildPrompt(base), [
       S("<\uFF5Cfim\u2581begin\uFF5C>"), T(base.stablePrefix),
-      S("<\uFF5Cfim\u2581hole\uFF5C>"), T(base.suffix),
+      S("<\uFF5Cfim\u2581hole\uFF5C>"), ...SUFFIX,
       S("<\uFF5Cfim\u2581end\uFF5C>"), T("    print("),
     ]);
     assert.equal(renderPrompt(fam.buildPrompt(base)), "<｜fim▁begin｜>import os\n\ndef main():\n<｜fim▁hole｜>)\n\nmain()\n<｜fim▁end｜>    print(");
@@ -80,7 +84,7 @@ describe("DeepSeek-Coder layout", () => {
   test("cross-file context as path-commented files at the start of the prefix", () => {
     const pieces = fam.buildPrompt(withContext);
     assert.deepEqual(pieces[1], T("# app/util.py\ndef helper():\n    return 1\n\n# app/cfg.py\nDEBUG = True\n\n# app/main.py\n" + base.stablePrefix));
-    assert.equal(pieces.length, 6);
+    assert.equal(pieces.length, 7); // begin, prefix, hole, the suffix's two pieces, end, recent prefix
   });
   test("stop texts include end of sentence", () => {
     assert.ok(fam.stopTexts.includes("<｜end▁of▁sentence｜>"));
@@ -96,7 +100,7 @@ describe("StarCoder layouts", () => {
       S("<file_sep>"), T("app/cfg.py\nDEBUG = True\n"),
       S("<file_sep>"),
       S("<fim_prefix>"), T("app/main.py\n" + base.stablePrefix),
-      S("<fim_suffix>"), T(base.suffix),
+      S("<fim_suffix>"), ...STARCODER_SUFFIX,
       S("<fim_middle>"), T("    print("),
     ]);
     assert.equal(fam.label, "StarCoder2");
@@ -104,7 +108,7 @@ describe("StarCoder layouts", () => {
   test("StarCoder(1): plain PSM, context as comments", () => {
     const fam = createStarCoderFamily({ repoLevel: false });
     assert.deepEqual(fam.buildPrompt(base), [
-      S("<fim_prefix>"), T(base.stablePrefix), S("<fim_suffix>"), T(base.suffix), S("<fim_middle>"), T("    print("),
+      S("<fim_prefix>"), T(base.stablePrefix), S("<fim_suffix>"), ...STARCODER_SUFFIX, S("<fim_middle>"), T("    print("),
     ]);
     assert.ok((fam.buildPrompt(withContext)[1] as PromptPiece).text.startsWith("# app/util.py\n"));
   });
@@ -116,7 +120,7 @@ describe("Code Llama layout", () => {
     const pieces = fam.buildPrompt(base);
     assert.deepEqual(pieces, [
       S("\u2581<PRE>"), T(" " + base.stablePrefix),
-      S("\u2581<SUF>"), T(base.suffix),
+      S("\u2581<SUF>"), ...SUFFIX,
       S("\u2581<MID>"), T("    print("),
     ]);
     // Rendered with ▁ as a space it is exactly the reference string form.
@@ -134,7 +138,7 @@ describe("CodeGemma layout", () => {
   const fam = createCodeGemmaFamily();
   test("plain PSM without context", () => {
     assert.deepEqual(fam.buildPrompt(base), [
-      S("<|fim_prefix|>"), T(base.stablePrefix), S("<|fim_suffix|>"), T(base.suffix), S("<|fim_middle|>"), T("    print("),
+      S("<|fim_prefix|>"), T(base.stablePrefix), S("<|fim_suffix|>"), ...SUFFIX, S("<|fim_middle|>"), T("    print("),
     ]);
   });
   test("context files separated by <|file_separator|>", () => {
@@ -165,7 +169,7 @@ describe("Generic FIM layout", () => {
   test("PSM with the metadata's token texts", () => {
     const fam = createGenericFimFamily({ prefix: "<|code_prefix|>", suffix: "<|code_suffix|>", middle: "<|code_middle|>" });
     assert.deepEqual(fam.buildPrompt(base), [
-      S("<|code_prefix|>"), T(base.stablePrefix), S("<|code_suffix|>"), T(base.suffix), S("<|code_middle|>"), T("    print("),
+      S("<|code_prefix|>"), T(base.stablePrefix), S("<|code_suffix|>"), ...SUFFIX, S("<|code_middle|>"), T("    print("),
     ]);
     assert.deepEqual([...fam.stopTexts].sort(), ["<|code_middle|>", "<|code_prefix|>", "<|code_suffix|>"]);
   });

@@ -60,17 +60,38 @@ export interface PsmTokens {
 export function psmPieces(
   tokens: PsmTokens,
   input: FimPromptInput,
-  options: { readonly lead?: readonly PromptPiece[]; readonly prefixText?: string } = {},
+  options: { readonly lead?: readonly PromptPiece[]; readonly prefixText?: string; readonly suffixSplit?: SuffixSplit } = {},
 ): PromptPiece[] {
   return compact([
     ...(options.lead ?? []),
     special(tokens.prefix),
     text(options.prefixText ?? input.stablePrefix),
     special(tokens.suffix),
-    text(input.suffix),
+    ...suffixPieces(input.suffix, options.suffixSplit),
     special(tokens.middle),
     text(input.recentPrefix),
   ]);
+}
+
+/**
+ * Where the suffix is cut in two: after the cursor line's line break (Qwen2's pre-tokenizer fuses a line break with
+ * the punctuation before it, `);\n`) or before it (GPT-2-style pre-tokenizers, StarCoder's, fuse it with the next
+ * line's indentation, `\n `). DeepSeek-Coder's and SentencePiece vocabularies keep a line break apart either way.
+ */
+export type SuffixSplit = "afterLineBreak" | "beforeLineBreak";
+
+/**
+ * The suffix as two text pieces: the rest of the cursor line, then the lines below it, cut where the vocabulary's
+ * pre-tokenizer cuts anyway. Tokenized apart, the lines below start at the same token boundary whatever the cursor line
+ * holds; so after the cursor moves a few lines down, the previous prompt's suffix holds the new suffix's lines token for
+ * token, and the KV cache keeps them (cacheReuse.ts): only the lines moved over are read, not the whole suffix. (The
+ * cut departs from the vocabulary's own tokenization only around a blank line after the cursor line.)
+ */
+export function suffixPieces(suffix: string, split: SuffixSplit = "afterLineBreak"): PromptPiece[] {
+  const lineBreak = suffix.indexOf("\n");
+  if (lineBreak < 0) return [text(suffix)];
+  const cut = split === "afterLineBreak" ? lineBreak + 1 : lineBreak;
+  return [text(suffix.slice(0, cut)), text(suffix.slice(cut))];
 }
 
 // ---------------------------------------------------------------------------------------------------------------

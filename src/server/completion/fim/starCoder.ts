@@ -44,11 +44,15 @@ export function starCoderOptionsFromFacts(facts: ModelFacts): StarCoderOptions {
   return { repoLevel: facts.hasToken(STARCODER_TOKENS.repoName) && facts.hasToken(STARCODER_TOKENS.fileSep) };
 }
 
+/** StarCoder's GPT-2-style pre-tokenizer fuses a line break with the next line's indentation. */
+const STARCODER_SUFFIX_SPLIT = "beforeLineBreak";
+
 export function buildStarCoderPrompt(input: FimPromptInput, options: StarCoderOptions = {}): PromptPiece[] {
   const repoLevel = (options.repoLevel ?? true) && (input.filePath.length > 0 || input.extraContext.length > 0);
   if (!repoLevel) {
     return psmPieces(STARCODER_TOKENS, input, {
       prefixText: contextAsComments(input.extraContext, input.filePath) + input.stablePrefix,
+      suffixSplit: STARCODER_SUFFIX_SPLIT,
     });
   }
   const lead: Array<PromptPiece | undefined> = [];
@@ -60,6 +64,7 @@ export function buildStarCoderPrompt(input: FimPromptInput, options: StarCoderOp
   return psmPieces(STARCODER_TOKENS, input, {
     lead: compact(lead),
     prefixText: `${input.filePath || "untitled"}\n${input.stablePrefix}`,
+    suffixSplit: STARCODER_SUFFIX_SPLIT,
   });
 }
 
