@@ -9,7 +9,7 @@ import { TokenizerCache } from "./TokenizerCache";
  * take about this long: an abort then waits at most one chunk (half of one on average). Chunks are
  * sized from the measured prompt speed: a fast backend gets chunks of ~100 ms, a slow CPU gets the
  * floor below, which keeps batch efficiency (on a 0.5B model on 2 cores a 128-token chunk takes ~220 ms
- * near the prompt's start and ~420 ms 1,000 tokens in; the benchmark's mid-prompt aborts measured 120–240 ms median).
+ * near the prompt's start and ~420 ms 1,000 tokens in; the benchmark's mid-prompt aborts measured 120–290 ms median).
  */
 const PREFILL_CHUNK_TARGET_MS = 100;
 /**
