@@ -10,9 +10,9 @@ import * as path from "node:path";
 import type { Llama, LlamaModel } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { suffixPieces, type SuffixSplit } from "../../src/server/completion/fim/promptParts";
 import { realisticModel } from "../fixtures/realisticModel";
+import { findSharedVocab } from "../fixtures/sharedVocab";
 
-const SHARED_VOCAB = [path.resolve(__dirname, "..", "..", "..", "..", "shared", "vocab"), path.resolve(process.cwd(), "..", "shared", "vocab")]
-  .find((dir) => fs.existsSync(path.join(dir, "ggml-vocab-starcoder.gguf")));
+const SHARED_VOCAB = findSharedVocab();
 
 let llama: Llama;
 let dir: string;

@@ -1,23 +1,14 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import * as path from "node:path";
 import type { FimPromptInput, ModelFacts } from "../../../src/server/completion/fim/fimTypes";
 import { createModelFacts, modelFactsFromGgufMetadata, readMetadataValue } from "../../../src/server/completion/fim/modelFacts";
 import { resolveFimFamily, resolveFimFamilyWithReason } from "../../../src/server/completion/fim/resolveFimFamily";
+import { findSharedVocab } from "../../fixtures/sharedVocab";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Real vocabularies from ../shared/vocab (llama.cpp's tokenizer test files; tokenizer metadata only, no weights).
 // ---------------------------------------------------------------------------------------------------------------
-
-function findSharedVocab(): string | undefined {
-  const candidates = [
-    // out/test/unit/completion → repository root → its sibling "shared"
-    path.resolve(__dirname, "..", "..", "..", "..", "..", "shared", "vocab"),
-    path.resolve(process.cwd(), "..", "shared", "vocab"),
-  ];
-  return candidates.find((p) => existsSync(path.join(p, "ggml-vocab-starcoder.gguf")));
-}
 
 const vocabDir = findSharedVocab();
 const skipReal = vocabDir === undefined ? "../shared/vocab is absent (a clone without the shared folder): real-vocabulary detection skipped" : false;
