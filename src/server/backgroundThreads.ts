@@ -12,7 +12,8 @@ export const BACKGROUND_NICENESS = 5;
  * llama.cpp's threads, which keep every core busy while a completion is generated. With nothing else to run, a
  * background thread runs as fast as any other.
  *
- * Returns how many threads were lowered; 0 where threads cannot be listed (no /proc: macOS, Windows).
+ * Returns how many threads run at `niceness` (or lower priority) afterwards, whether this call or an earlier one lowered
+ * them; 0 where threads cannot be listed (no /proc: macOS, Windows).
  */
 export function lowerWorkerThreadPriority(niceness = BACKGROUND_NICENESS): number {
   let threadIds: string[];

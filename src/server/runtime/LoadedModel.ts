@@ -71,7 +71,7 @@ export class LoadedModel implements TextGenerator {
    */
   private async reuseCachedTokens(target: Token[]): Promise<void> {
     const plan = planCacheReuse(this.sequence.contextTokens, target, MIN_SHIFTED_RUN);
-    if (plan.erase.length > 0) await this.sequence.eraseContextTokenRanges(plan.erase.map((range) => ({ ...range })));
+    if (plan.erase.length > 0) await this.sequence.eraseContextTokenRanges([...plan.erase]);
     // A no-op when the plan held; exact alignment even if node-llama-cpp had to rebuild the sequence instead.
     await this.sequence.adaptStateToTokens(target, false);
   }
