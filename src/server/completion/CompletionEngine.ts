@@ -1,7 +1,7 @@
-import type { ContextFile, FimFamily } from "./fim/fimTypes";
+import type { ContextFile, FimFamily, PromptPiece } from "./fim/fimTypes";
 import type { GenerationResult, TextGenerator } from "./textGenerator";
 import { buildContextWindow, type ContextWindow } from "./contextWindow";
-import { createStepContext, postProcessInContext, settledReason, type PostProcessContext } from "./postProcess";
+import { createStepContext, postProcessInContext, settledReason, type StepContext } from "./postProcess";
 import { anchorKeptWhileTyping, DEFAULT_LAYOUT_LIMITS, planPromptLayout, type PromptAnchor, type PromptLayout } from "./promptLayout";
 
 export interface CompletionRequest {
@@ -56,6 +56,17 @@ const LINE_PREFIX_TOKENS = 256;
 /** A document whose window holds a NUL character is binary: the model would only produce noise. */
 const BINARY_MARKER = "\u0000";
 
+/** A request windowed and turned into its family's prompt, ready for the model; `anchor` is committed when it runs. */
+export interface PreparedCompletion {
+  readonly kind: "prepared";
+  readonly prompt: readonly PromptPiece[];
+  readonly stepContext: StepContext;
+  readonly anchor: PromptAnchor | undefined;
+  /** The anchor the layout was planned against: if the slot holds another one by the time it runs, plan again. */
+  readonly plannedAfter: PromptAnchor | undefined;
+  readonly prepareMs: number;
+}
+
 /** One completion: window the document, build the family's FIM prompt, generate, post-process. */
 export async function completeAtCursor(
   model: { readonly generator: TextGenerator; readonly fim: FimFamily },
@@ -64,10 +75,24 @@ export async function completeAtCursor(
   signal: AbortSignal,
   anchorSlot: PromptAnchorSlot = { anchor: undefined },
 ): Promise<CompletionOutcome> {
+  const prepared = prepareCompletion(model, request, budget, anchorSlot.anchor);
+  return prepared.kind === "prepared" ? generateCompletion(model, request, budget, prepared, signal, anchorSlot) : prepared;
+}
+
+/**
+ * Windowing and prompt building: pure CPU work that needs no model, so a caller can do it while a debounce runs.
+ * `anchor` is the prompt boundary the model's KV cache holds now (see promptLayout.ts).
+ */
+export function prepareCompletion(
+  model: { readonly generator: TextGenerator; readonly fim: FimFamily },
+  request: CompletionRequest,
+  budget: CompletionBudget,
+  anchor: PromptAnchor | undefined,
+): PreparedCompletion | { readonly kind: "empty"; readonly reason: string } {
   const startedAt = performance.now();
   const countTokens = (text: string) => model.generator.countTokens(text);
   const fitted = fitBudget(budget, model.generator.contextSize);
-  const { window, layout, prefixBeforeLine } = windowAndLayout(request, fitted, anchorSlot.anchor, countTokens);
+  const { window, layout, prefixBeforeLine } = windowAndLayout(request, fitted, anchor, countTokens);
   if ([prefixBeforeLine, window.linePrefix, window.suffix, layout.stablePrefix, layout.recentPrefix].some((text) => text.includes(BINARY_MARKER))) {
     return { kind: "empty", reason: "binary document" };
   }
@@ -79,7 +104,7 @@ export async function completeAtCursor(
     repoName: request.repoName,
     extraContext: fitContextFiles(request.extraContext ?? [], fitted.extraContextTokens, countTokens),
   });
-  const postProcessContext: PostProcessContext = {
+  const stepContext = createStepContext({
     linePrefix: window.linePrefix,
     lineSuffix: window.lineSuffix,
     suffix: window.suffix,
@@ -87,11 +112,28 @@ export async function completeAtCursor(
     languageId: request.languageId,
     singleLine: request.selectedCompletionText !== undefined,
     stopTexts: model.fim.stopTexts,
-  };
-  const stepContext = createStepContext(postProcessContext);
-  anchorSlot.anchor = layout.anchor;
-  const prepareMs = performance.now() - startedAt;
-  const generation = await model.generator.generate(prompt, {
+  });
+  return { kind: "prepared", prompt, stepContext, anchor: layout.anchor, plannedAfter: anchor, prepareMs: performance.now() - startedAt };
+}
+
+/** Runs a prepared prompt on the model and post-processes what it writes; the slot then holds the prompt's anchor. */
+export async function generateCompletion(
+  model: { readonly generator: TextGenerator; readonly fim: FimFamily },
+  request: CompletionRequest,
+  budget: CompletionBudget,
+  prepared: PreparedCompletion,
+  signal: AbortSignal,
+  anchorSlot: PromptAnchorSlot,
+): Promise<CompletionOutcome> {
+  let ready = prepared;
+  if (ready.plannedAfter !== anchorSlot.anchor) {
+    const replanned = prepareCompletion(model, request, budget, anchorSlot.anchor);
+    if (replanned.kind === "empty") return replanned;
+    ready = { ...replanned, prepareMs: prepared.prepareMs + replanned.prepareMs };
+  }
+  const { stepContext, prepareMs } = ready;
+  anchorSlot.anchor = ready.anchor;
+  const generation = await model.generator.generate(ready.prompt, {
     maxTokens: budget.maxTokens,
     stopTexts: model.fim.stopTexts,
     signal,

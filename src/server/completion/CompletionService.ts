@@ -1,7 +1,9 @@
 import { abortableDelay } from "./abortableDelay";
 import { AdaptiveDebounce } from "./AdaptiveDebounce";
 import { CompletionCache, type CompletionCacheKey } from "./CompletionCache";
-import { completeAtCursor, type CompletionBudget, type CompletionOutcome, type CompletionRequest, type PromptAnchorSlot } from "./CompletionEngine";
+import {
+  completeAtCursor, generateCompletion, prepareCompletion, type CompletionBudget, type CompletionOutcome, type CompletionRequest, type PromptAnchorSlot,
+} from "./CompletionEngine";
 import type { FimFamily } from "./fim/fimTypes";
 import { LatestRequestGate } from "./LatestRequestGate";
 import type { StopReason, TextGenerator } from "./textGenerator";
@@ -79,8 +81,11 @@ export class CompletionService {
 
     const turn = this.gate.begin(callerSignal);
     try {
-      if (!(await abortableDelay(debounceMs, turn.signal))) return { kind: "empty", reason: "aborted" };
-      const outcome: CompletionOutcome = await completeAtCursor(model, request, budget, turn.signal, this.anchorSlot);
+      // Windowing and prompt building happen while the debounce runs: the request pays for one, not both.
+      const prepared = prepareCompletion(model, request, budget, this.anchorSlot.anchor);
+      if (prepared.kind === "empty") return prepared;
+      if (!(await abortableDelay(debounceMs - (this.now() - startedAt), turn.signal))) return { kind: "empty", reason: "aborted" };
+      const outcome: CompletionOutcome = await generateCompletion(model, request, budget, prepared, turn.signal, this.anchorSlot);
       const generation = outcome.generation;
       const stats: CompletionStats | undefined = generation && {
         source: "model", debounceMs,

@@ -80,6 +80,31 @@ describe("CompletionService", () => {
     const outcome = await new CompletionService().complete(modelWith(generator), request("let a = "), budget, controller.signal);
     assert.equal(outcome.kind, "empty");
   });
+
+  test("preparing the prompt counts toward the debounce: a request whose preparation outlasted it starts at once", async () => {
+    const clock = { now: 0, msPerTokenCount: 0 };
+    class SlowTokenizer extends ScriptedGenerator {
+      override countTokens(text: string): number {
+        clock.now += clock.msPerTokenCount;
+        return super.countTokens(text);
+      }
+    }
+    const generator = new SlowTokenizer(() => "x + 1;");
+    const service = new CompletionService(() => clock.now);
+    const typed = ["let a = ", "let a = b", "let a = b "];
+    const outcomes: Promise<unknown>[] = [];
+    // Keys 50 ms apart: by the third, the service debounces (~62 ms).
+    for (const [index, text] of typed.entries()) {
+      clock.now = index * 50;
+      if (index === typed.length - 1) clock.msPerTokenCount = 100;
+      outcomes.push(service.complete(modelWith(generator), request(text), budget, new AbortController().signal));
+    }
+    const last = outcomes.at(-1)!.then(() => "answered");
+    // Without a timer in between, the answer comes in microtasks: before any timer fires.
+    const first = await Promise.race([last, new Promise((resolve) => setTimeout(() => resolve("still waiting"), 30))]);
+    assert.equal(first, "answered");
+    await Promise.all(outcomes);
+  });
 });
 
 describe("AdaptiveDebounce", () => {
