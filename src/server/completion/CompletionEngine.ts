@@ -124,6 +124,8 @@ export async function generateCompletion(
   prepared: PreparedCompletion,
   signal: AbortSignal,
   anchorSlot: PromptAnchorSlot,
+  /** Told the raw text written so far after every token. */
+  observe?: (written: string) => void,
 ): Promise<CompletionOutcome> {
   let ready = prepared;
   if (ready.plannedAfter !== anchorSlot.anchor) {
@@ -137,7 +139,10 @@ export async function generateCompletion(
     maxTokens: budget.maxTokens,
     stopTexts: model.fim.stopTexts,
     signal,
-    isSettled: (text) => settledReason(text, stepContext) !== undefined,
+    isSettled: (text) => {
+      observe?.(text);
+      return settledReason(text, stepContext) !== undefined;
+    },
   });
   if (generation.stopReason === "aborted") return { kind: "empty", reason: "aborted", generation, timings: { prepareMs, postProcessMs: 0 } };
 

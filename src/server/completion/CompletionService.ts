@@ -2,10 +2,12 @@ import { abortableDelay } from "./abortableDelay";
 import { AdaptiveDebounce } from "./AdaptiveDebounce";
 import { CompletionCache, type CompletionCacheKey } from "./CompletionCache";
 import {
-  completeAtCursor, generateCompletion, prepareCompletion, type CompletionBudget, type CompletionOutcome, type CompletionRequest, type PromptAnchorSlot,
+  completeAtCursor, generateCompletion, prepareCompletion, type CompletionBudget, type CompletionOutcome, type CompletionRequest,
+  type PreparedCompletion, type PromptAnchorSlot,
 } from "./CompletionEngine";
 import type { FimFamily } from "./fim/fimTypes";
-import { LatestRequestGate } from "./LatestRequestGate";
+import { InFlightGeneration } from "./InFlightGeneration";
+import { LatestRequestGate, type RequestTurn } from "./LatestRequestGate";
 import type { StopReason, TextGenerator } from "./textGenerator";
 
 export interface CompletionModel {
@@ -17,7 +19,8 @@ export interface CompletionModel {
 
 /** What one request cost, for logs and the benchmark. */
 export interface CompletionStats {
-  readonly source: "model" | "cache" | "speculation";
+  /** inFlight: the request typed along with a running generation and was answered from its result. */
+  readonly source: "model" | "cache" | "speculation" | "inFlight";
   readonly debounceMs: number;
   readonly promptTokens: number;
   readonly reusedTokens: number;
@@ -45,6 +48,9 @@ export type ServedOutcome =
   | { readonly kind: "completion"; readonly insertText: string; readonly replaceSuffixChars: number; readonly stats?: CompletionStats }
   | { readonly kind: "empty"; readonly reason: string; readonly stats?: CompletionStats };
 
+/** How long a generation whose request was cancelled waits for the next request to type along (the editor cancels first, then asks again). */
+const TYPE_ALONG_GRACE_MS = 150;
+
 const CACHE_PREFIX_CHARS = 2000;
 const CACHE_SUFFIX_CHARS = 1000;
 
@@ -60,6 +66,7 @@ export class CompletionService {
   private readonly cache = new CompletionCache({ prefixKeyChars: CACHE_PREFIX_CHARS, suffixKeyChars: CACHE_SUFFIX_CHARS });
   /** The model runs one generation at a time on one warm sequence: the last prompt's boundaries are what it caches. */
   private readonly anchorSlot: PromptAnchorSlot = { anchor: undefined };
+  private inFlight: InFlightGeneration | undefined;
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -79,13 +86,16 @@ export class CompletionService {
       };
     }
 
+    const alongside = await this.typeAlong(model, request, key, callerSignal, startedAt);
+    if (alongside !== undefined) return alongside;
+
     const turn = this.gate.begin(callerSignal);
     try {
       // Windowing and prompt building happen while the debounce runs: the request pays for one, not both.
       const prepared = prepareCompletion(model, request, budget, this.anchorSlot.anchor);
       if (prepared.kind === "empty") return prepared;
       if (!(await abortableDelay(debounceMs - (this.now() - startedAt), turn.signal))) return { kind: "empty", reason: "aborted" };
-      const outcome: CompletionOutcome = await generateCompletion(model, request, budget, prepared, turn.signal, this.anchorSlot);
+      const outcome = await this.generateInFlight(model, request, budget, prepared, key, turn, callerSignal);
       const generation = outcome.generation;
       const stats: CompletionStats | undefined = generation && {
         source: "model", debounceMs,
@@ -101,7 +111,6 @@ export class CompletionService {
         totalMs: this.now() - startedAt,
       };
       if (outcome.kind === "completion") {
-        this.cache.set(key, { insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars });
         this.speculateAfterAcceptance(model, request, budget, outcome.insertText, outcome.replaceSuffixChars);
       }
       const served: ServedOutcome = outcome.kind === "completion"
@@ -111,6 +120,65 @@ export class CompletionService {
     } finally {
       turn.end();
     }
+  }
+
+  /**
+   * Runs the prepared prompt as the in-flight generation: once it runs, the caller's cancellation no longer aborts it
+   * directly but releases it, so that a request typing along can take it over (InFlightGeneration). Its result goes
+   * into the cache whoever waits for it.
+   */
+  private async generateInFlight(
+    model: CompletionModel, request: CompletionRequest, budget: CompletionBudget, prepared: PreparedCompletion, key: CompletionCacheKey,
+    turn: RequestTurn, callerSignal: AbortSignal,
+  ): Promise<CompletionOutcome> {
+    turn.detachCaller();
+    let settle = (): void => undefined;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const flight = new InFlightGeneration(model.id, request.text, request.offset, settled, () => turn.abort(), TYPE_ALONG_GRACE_MS);
+    this.inFlight = flight;
+    const onCallerAbort = () => flight.release();
+    callerSignal.addEventListener("abort", onCallerAbort, { once: true });
+    if (callerSignal.aborted) onCallerAbort();
+    try {
+      const outcome = await generateCompletion(model, request, budget, prepared, turn.signal, this.anchorSlot, (written) => flight.observe(written));
+      if (outcome.kind === "completion") this.cache.set(key, { insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars });
+      return outcome;
+    } finally {
+      callerSignal.removeEventListener("abort", onCallerAbort);
+      flight.ended();
+      if (this.inFlight === flight) this.inFlight = undefined;
+      settle();
+    }
+  }
+
+  /**
+   * When the user typed only what the in-flight generation has already written, waits for it instead of aborting it,
+   * and answers from its result (the cache's type-through). Undefined: serve the request the usual way.
+   */
+  private async typeAlong(
+    model: CompletionModel, request: CompletionRequest, key: CompletionCacheKey, callerSignal: AbortSignal, startedAt: number,
+  ): Promise<ServedOutcome | undefined> {
+    const flight = this.inFlight;
+    if (flight === undefined || flight.modelId !== model.id || request.selectedCompletionText !== undefined) return undefined;
+    if (flight.typedAlong(request) === undefined) return undefined;
+    flight.hold();
+    const onCallerAbort = () => flight.release();
+    callerSignal.addEventListener("abort", onCallerAbort, { once: true });
+    try {
+      await flight.settled;
+    } finally {
+      callerSignal.removeEventListener("abort", onCallerAbort);
+    }
+    if (callerSignal.aborted) return { kind: "empty", reason: "aborted" };
+    const hit = this.cache.lookup(key);
+    if (hit === undefined) return undefined;
+    return {
+      kind: "completion", insertText: hit.insertText, replaceSuffixChars: hit.replaceSuffixChars,
+      stats: {
+        source: "inFlight", debounceMs: 0, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, queuedMs: 0, modelMs: 0,
+        totalMs: this.now() - startedAt,
+      },
+    };
   }
 
   /** Forgets cached results, e.g. when the model changes. */
