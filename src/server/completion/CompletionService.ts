@@ -159,7 +159,7 @@ export class CompletionService {
     model: CompletionModel, request: CompletionRequest, key: CompletionCacheKey, callerSignal: AbortSignal, startedAt: number,
   ): Promise<ServedOutcome | undefined> {
     const flight = this.inFlight;
-    if (flight === undefined || flight.modelId !== model.id || request.selectedCompletionText !== undefined) return undefined;
+    if (flight === undefined || flight.modelId !== model.id || request.selectedCompletionText !== undefined || callerSignal.aborted) return undefined;
     if (flight.typedAlong(request) === undefined) return undefined;
     flight.hold();
     const onCallerAbort = () => flight.release();

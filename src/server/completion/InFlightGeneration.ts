@@ -1,3 +1,6 @@
+/** Characters compared on each side of the cursor (more than the result cache keys on). */
+const COMPARED_CHARS = 4096;
+
 /**
  * The generation running for the latest request, while it runs (Continue's "generator reuse"). When the user types
  * characters the model has already written there, the next request waits for this generation and is answered from
@@ -8,9 +11,6 @@
  * that loses its last waiter does not end the generation at once: it runs on for a short grace, in which the next
  * request may take it over; a request that cannot aborts it as any newer request would.
  */
-/** Characters compared on each side of the cursor (more than the result cache keys on). */
-const COMPARED_CHARS = 4096;
-
 export class InFlightGeneration {
   private written = "";
   private waiters = 1;
