@@ -64,13 +64,18 @@ function ask(service: CompletionService, generator: TextGenerator, text: string)
   return { outcome: service.complete(modelWith(generator), request(text), budget, caller.signal), cancel: () => caller.abort() };
 }
 
+/** A service whose first request, for `text`, has its generation running. */
+async function firstRequestRunning(text: string) {
+  const generator = new SteppedGenerator();
+  const service = new CompletionService();
+  const started = generator.nextRun();
+  const first = ask(service, generator, text);
+  return { generator, service, first, run: await started };
+}
+
 describe("CompletionService: typing along with a running generation", () => {
   test("typing what the model has already written waits for that generation and shows the rest of it", async () => {
-    const generator = new SteppedGenerator();
-    const service = new CompletionService();
-    const started = generator.nextRun();
-    const first = ask(service, generator, "function add(a, b) {\n  ");
-    const run = await started;
+    const { generator, service, first, run } = await firstRequestRunning("function add(a, b) {\n  ");
     run.write("ret");
     // The editor cancels the request when the user types, then asks again.
     first.cancel();
@@ -86,11 +91,7 @@ describe("CompletionService: typing along with a running generation", () => {
   });
 
   test("typing something else aborts the running generation and starts a new one", async () => {
-    const generator = new SteppedGenerator();
-    const service = new CompletionService();
-    const started = generator.nextRun();
-    const first = ask(service, generator, "function add(a, b) {\n  ");
-    const run = await started;
+    const { generator, service, first, run } = await firstRequestRunning("function add(a, b) {\n  ");
     run.write("ret");
     first.cancel();
     const restarted = generator.nextRun();
@@ -106,11 +107,7 @@ describe("CompletionService: typing along with a running generation", () => {
   });
 
   test("a cancelled request with no follow-up ends its generation (after a short grace when it has written text)", async () => {
-    const generator = new SteppedGenerator();
-    const service = new CompletionService();
-    const started = generator.nextRun();
-    const first = ask(service, generator, "let total = ");
-    const run = await started;
+    const { first, run } = await firstRequestRunning("let total = ");
     run.write("count");
     first.cancel();
     await run.aborted;
@@ -118,11 +115,7 @@ describe("CompletionService: typing along with a running generation", () => {
   });
 
   test("a request cancelled before the model wrote anything ends its generation at once", async () => {
-    const generator = new SteppedGenerator();
-    const service = new CompletionService();
-    const started = generator.nextRun();
-    const first = ask(service, generator, "let total = ");
-    const run = await started;
+    const { first, run } = await firstRequestRunning("let total = ");
     first.cancel();
     assert.equal(run.options.signal.aborted, true);
     assert.equal((await first.outcome).kind, "empty");
