@@ -1,6 +1,6 @@
 import { abortableDelay } from "./abortableDelay";
 import { AdaptiveDebounce } from "./AdaptiveDebounce";
-import { CompletionCache, type CompletionCacheKey } from "./CompletionCache";
+import { CompletionCache, type CachedCompletion, type CompletionCacheKey } from "./CompletionCache";
 import {
   completeAtCursor, generateCompletion, prepareCompletion, type CompletionBudget, type CompletionOutcome, type CompletionRequest,
   type PreparedCompletion, type PromptAnchorSlot,
@@ -77,13 +77,7 @@ export class CompletionService {
     const debounceMs = this.debounce.delayFor(startedAt);
     if (hit !== undefined) {
       this.gate.abortAll();
-      return {
-        kind: "completion", insertText: hit.insertText, replaceSuffixChars: hit.replaceSuffixChars,
-        stats: {
-          source: "cache", debounceMs: 0, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, queuedMs: 0, modelMs: 0,
-          totalMs: this.now() - startedAt,
-        },
-      };
+      return this.answerFromCache(hit, "cache", startedAt);
     }
 
     const alongside = await this.typeAlong(model, request, key, callerSignal, startedAt);
@@ -171,11 +165,15 @@ export class CompletionService {
     }
     if (callerSignal.aborted) return { kind: "empty", reason: "aborted" };
     const hit = this.cache.lookup(key);
-    if (hit === undefined) return undefined;
+    return hit === undefined ? undefined : this.answerFromCache(hit, "inFlight", startedAt);
+  }
+
+  /** A cached result as the answer: no model time of its own. */
+  private answerFromCache(hit: CachedCompletion, source: "cache" | "inFlight", startedAt: number): ServedOutcome {
     return {
       kind: "completion", insertText: hit.insertText, replaceSuffixChars: hit.replaceSuffixChars,
       stats: {
-        source: "inFlight", debounceMs: 0, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, queuedMs: 0, modelMs: 0,
+        source, debounceMs: 0, promptTokens: 0, reusedTokens: 0, evaluatedTokens: 0, generatedTokens: 0, queuedMs: 0, modelMs: 0,
         totalMs: this.now() - startedAt,
       },
     };
