@@ -13,6 +13,8 @@ export interface CompletionRequest {
   readonly repoName: string;
   /** Set when an IntelliSense item is selected: the completion must then stay on one line. */
   readonly selectedCompletionText?: string;
+  /** The user asked for this suggestion (the trigger key), rather than the editor asking as they type. */
+  readonly invoked?: boolean;
   /** Chunks of other files, already budgeted; must stay stable while the user types (it heads the prompt). */
   readonly extraContext?: readonly ContextFile[];
 }

@@ -74,7 +74,9 @@ export class CompletionService {
     const startedAt = this.now();
     const key = cacheKey(model, request.text, request.offset);
     const hit = request.selectedCompletionText === undefined ? this.cache.lookup(key) : undefined;
-    const debounceMs = this.debounce.delayFor(startedAt);
+    const typingDebounceMs = this.debounce.delayFor(startedAt);
+    // A key press that asks for a suggestion is no keystroke that more typing may make moot.
+    const debounceMs = request.invoked === true ? 0 : typingDebounceMs;
     if (hit !== undefined) {
       this.gate.abortAll();
       return this.answerFromCache(hit, "cache", startedAt);

@@ -1,4 +1,4 @@
-import type { CancellationToken, InlineCompletionItem, InlineCompletionParams } from "vscode-languageserver/node";
+import { InlineCompletionTriggerKind, type CancellationToken, type InlineCompletionItem, type InlineCompletionParams } from "vscode-languageserver/node";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { DEFAULT_BUDGET } from "../completion/CompletionEngine";
 import { CompletionService } from "../completion/CompletionService";
@@ -49,6 +49,7 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
             languageId: document.languageId,
             ...deps.workspace(document.uri),
             ...(selected === undefined ? {} : { selectedCompletionText: selected }),
+            ...(params.context.triggerKind === InlineCompletionTriggerKind.Invoked ? { invoked: true } : {}),
             extraContext: selectCrossFileContext(document, openFiles(deps)),
           },
           { ...DEFAULT_BUDGET, maxTokens: deps.settings().completion.maxTokens },

@@ -105,6 +105,25 @@ describe("CompletionService", () => {
     assert.equal(first, "answered");
     await Promise.all(outcomes);
   });
+  test("a suggestion the user asked for (the trigger key) waits for no typing debounce", async () => {
+    const clock = { now: 0 };
+    const generator = new ScriptedGenerator(() => "x + 1;");
+    const service = new CompletionService(() => clock.now);
+    const model = modelWith(generator);
+    // Keys 50 ms apart: an automatic request at the third would wait ~62 ms.
+    for (const [index, text] of ["let a = ", "let a = b", "let a = b "].entries()) {
+      clock.now = index * 50;
+      await service.complete(model, request(text), budget, new AbortController().signal);
+    }
+    clock.now = 150;
+    const automatic = await service.complete(model, request("let c = "), budget, new AbortController().signal);
+    assert.ok((automatic.stats?.debounceMs ?? 0) > 0, "typing at this pace debounces an automatic request");
+    clock.now = 200;
+    const invoked = await service.complete(model, { ...request("let d = "), invoked: true }, budget, new AbortController().signal);
+    assert.equal(invoked.kind === "completion" && invoked.insertText, "x + 1;");
+    assert.equal(invoked.stats?.source, "model");
+    assert.equal(invoked.stats?.debounceMs, 0);
+  });
 });
 
 describe("AdaptiveDebounce", () => {
