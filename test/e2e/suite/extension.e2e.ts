@@ -3,9 +3,11 @@ import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import { State } from "vscode-languageclient/node";
 import type { PocketCoderApi } from "../../../src/extension/api";
-import { activateExtension, openInEditor, setting, triggerAndAcceptInlineSuggestion, updateSetting } from "./vscodeHelpers";
+import { activateExtension, EXTENSION_ID, openInEditor, setting, triggerAndAcceptInlineSuggestion, triggerAndRun, updateSetting } from "./vscodeHelpers";
 
 const FIM_COMPLETION = "return a + b;";
+/** The designed model's multi-line answer after "function sum". */
+const SUM_COMPLETION = "(a, b) {\n  return a + b;\n}";
 
 describe("Pocket Coder in VS Code", () => {
   let api: PocketCoderApi;
@@ -33,6 +35,33 @@ describe("Pocket Coder in VS Code", () => {
     editor.selection = new vscode.Selection(1, 2, 1, 2);
     const text = await triggerAndAcceptInlineSuggestion(editor);
     assert.equal(text, `function add(a, b) {\n  ${FIM_COMPLETION}\n}\n`);
+  });
+
+  it("accept next word and accept next line (VS Code's own commands) take the suggestion piece by piece", async () => {
+    const start = "export function sum";
+    const editor = await openInEditor("src/sum.ts", start);
+    editor.selection = new vscode.Selection(0, start.length, 0, start.length);
+    const afterWord = await triggerAndRun(editor, "editor.action.inlineSuggest.acceptNextWord");
+    const word = afterWord.slice(start.length);
+    assert.ok(afterWord.startsWith(start) && word.length > 0 && SUM_COMPLETION.startsWith(word) && !word.includes("\n"), JSON.stringify(afterWord));
+    // The rest of the suggestion stays on offer: the next partial accepts continue where the last one ended.
+    const afterLine = await triggerAndRun(editor, "editor.action.inlineSuggest.acceptNextLine");
+    assert.equal(afterLine, `${start}(a, b) {\n`);
+    assert.equal(await triggerAndAcceptInlineSuggestion(editor), `${start}${SUM_COMPLETION}`);
+  });
+
+  it("each key Pocket Coder contributes is free in VS Code's default keybindings", async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    const ours = (extension?.packageJSON as { contributes: { keybindings: { key: string; mac?: string; command: string }[] } }).contributes.keybindings;
+    assert.ok(ours.some((binding) => binding.command === "editor.action.inlineSuggest.trigger"), "a manual-trigger key is contributed");
+    const defaults = await vscode.workspace.openTextDocument(vscode.Uri.parse("vscode://defaultsettings/keybindings.json"));
+    const entries = [...defaults.getText().matchAll(/\{\s*"key":\s*"([^"]+)",\s*"command":\s*"([^"]+)"/g)].map(([, key, command]) => ({ key: key!, command: command! }));
+    assert.ok(entries.length > 500, `VS Code's default keybindings were read (${entries.length} entries)`);
+    const key = process.platform === "darwin" ? (binding: { key: string; mac?: string }) => binding.mac ?? binding.key : (binding: { key: string }) => binding.key;
+    for (const binding of ours) {
+      const taken = entries.filter((entry) => entry.key === key(binding) && entry.command !== binding.command);
+      assert.deepEqual(taken, [], `${key(binding)} (${binding.command}) is already bound`);
+    }
   });
 
   it("a missing model file shows the error state, and setting it back recovers", async () => {

@@ -23,18 +23,26 @@ export async function openInEditor(relativePath: string, text: string): Promise<
  * Asks VS Code for an inline suggestion at the cursor and accepts it, the way Tab does. Ghost text
  * appears asynchronously, so this re-triggers until the document changes or the time is up.
  */
-export async function triggerAndAcceptInlineSuggestion(editor: vscode.TextEditor, timeoutMs = 30_000): Promise<string> {
+export function triggerAndAcceptInlineSuggestion(editor: vscode.TextEditor, timeoutMs = 30_000): Promise<string> {
+  return triggerAndRun(editor, "editor.action.inlineSuggest.commit", timeoutMs);
+}
+
+/**
+ * Asks VS Code for an inline suggestion at the cursor and runs `command` on it (commit, acceptNextWord,
+ * acceptNextLine, …) until the document changes; returns the new text.
+ */
+export async function triggerAndRun(editor: vscode.TextEditor, command: string, timeoutMs = 30_000): Promise<string> {
   const before = editor.document.getText();
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
     for (let attempt = 0; attempt < 10 && editor.document.getText() === before; attempt++) {
       await delay(100);
-      await vscode.commands.executeCommand("editor.action.inlineSuggest.commit");
+      await vscode.commands.executeCommand(command);
     }
     if (editor.document.getText() !== before) return editor.document.getText();
   }
-  throw new Error(`No inline suggestion was accepted within ${timeoutMs} ms.`);
+  throw new Error(`No inline suggestion was taken by ${command} within ${timeoutMs} ms.`);
 }
 
 export function delay(ms: number): Promise<void> {

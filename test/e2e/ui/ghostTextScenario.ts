@@ -1,4 +1,5 @@
-// What a person does: open a file, type, see the ghost text, press Tab, save — checked on disk.
+// What a person does: open a file, type, see the ghost text, press Tab, save — checked on disk; then the keys around
+// ghost text (Escape, the trigger key, Tab with and without a suggestion).
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -34,6 +35,31 @@ export async function acceptGhostTextOnNewLine(workbench: Workbench, file: strin
   return screenshot;
 }
 
+/**
+ * The keys around ghost text, pressed for real, from where acceptGhostTextOnNewLine left the cursor (the end of the
+ * accepted line): Escape hides a suggestion, Alt+\ (Pocket Coder's trigger key) asks for it again, Tab accepts it;
+ * with no suggestion showing, Tab indents.
+ */
+async function triggerKeyAndTabIndent(workbench: Workbench, file: string): Promise<void> {
+  await workbench.press("Enter");
+  await workbench.waitFor(selectors.ghostText, 30_000);
+  await workbench.press("Escape");
+  await workbench.waitForGone(selectors.ghostText);
+  await workbench.press("Alt+Backslash");
+  await workbench.waitFor(selectors.ghostText, 30_000);
+  await workbench.press("Tab");
+  await workbench.waitForGone(selectors.ghostText);
+  // Before the text (Home): the model's answer there would repeat what follows the cursor, so none shows.
+  await workbench.press("Home");
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  assert.equal(await workbench.page.locator(selectors.ghostText).count(), 0, "no ghost text before Tab");
+  await workbench.press("Tab");
+  await workbench.save();
+  assert.equal(fs.readFileSync(file, "utf8"), TRIGGER_AND_INDENT_AFTER);
+}
+
+const TRIGGER_AND_INDENT_AFTER = "export function add(a: number, b: number): number {\n  return a + b;\n    return a + b;\n}\n";
+
 export async function runUiScenario(options: UiScenarioOptions): Promise<void> {
   const file = path.join(options.workspace, "src", "math.ts");
   fs.writeFileSync(file, MATH_FILE_BEFORE);
@@ -43,6 +69,7 @@ export async function runUiScenario(options: UiScenarioOptions): Promise<void> {
     workbench = await Workbench.open(host, options.workspace, { extensionDevelopmentPath: options.repoRoot });
     await workbench.waitForStatusBarItem("Pocket Coder · CPU", 60_000);
     console.log(`e2e: screenshot ${await acceptGhostTextOnNewLine(workbench, file, "ghost-text")}`);
+    await triggerKeyAndTabIndent(workbench, file);
   } finally {
     await workbench?.close();
     await host.stop();
