@@ -50,6 +50,27 @@ describe("Pocket Coder in VS Code", () => {
     assert.equal(await triggerAndAcceptInlineSuggestion(editor), `${start}${SUM_COMPLETION}`);
   });
 
+  it("completion.enabled set off for one language: no suggestion there, other languages unaffected", async () => {
+    const plaintext = vscode.workspace.getConfiguration("pocketCoder", { languageId: "plaintext" });
+    // In the workspace's settings (a project may turn a language off): "[plaintext]": { "pocketCoder.completion.enabled": false }.
+    await plaintext.update("completion.enabled", false, vscode.ConfigurationTarget.Workspace, true);
+    try {
+      const notes = await openInEditor("notes.txt", "function add(a, b) {\n  \n}\n");
+      assert.equal(notes.document.languageId, "plaintext");
+      notes.selection = new vscode.Selection(1, 2, 1, 2);
+      await assert.rejects(triggerAndAcceptInlineSuggestion(notes, 3_000), /No inline suggestion/);
+      const code = await openInEditor("src/still-on.ts", "function add(a, b) {\n  \n}\n");
+      code.selection = new vscode.Selection(1, 2, 1, 2);
+      assert.equal(await triggerAndAcceptInlineSuggestion(code), `function add(a, b) {\n  ${FIM_COMPLETION}\n}\n`);
+    } finally {
+      await plaintext.update("completion.enabled", undefined, vscode.ConfigurationTarget.Workspace, true);
+    }
+    // The same place in the same file completes once the language is on again.
+    const notes = await openInEditor("notes.txt", "function add(a, b) {\n  \n}\n");
+    notes.selection = new vscode.Selection(1, 2, 1, 2);
+    assert.equal(await triggerAndAcceptInlineSuggestion(notes), `function add(a, b) {\n  ${FIM_COMPLETION}\n}\n`);
+  });
+
   it("each key Pocket Coder contributes is free in VS Code's default keybindings", async () => {
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     const ours = (extension?.packageJSON as { contributes: { keybindings: { key: string; mac?: string; command: string }[] } }).contributes.keybindings;
