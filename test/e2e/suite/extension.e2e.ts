@@ -73,12 +73,19 @@ describe("Pocket Coder in VS Code", () => {
 
   it("each key Pocket Coder contributes is free in VS Code's default keybindings", async () => {
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
-    const ours = (extension?.packageJSON as { contributes: { keybindings: { key: string; mac?: string; command: string }[] } }).contributes.keybindings;
+    type Keybinding = { key: string; mac?: string; linux?: string; win?: string; command: string };
+    const ours = (extension?.packageJSON as { contributes: { keybindings: Keybinding[] } }).contributes.keybindings;
     assert.ok(ours.some((binding) => binding.command === "editor.action.inlineSuggest.trigger"), "a manual-trigger key is contributed");
     const defaults = await vscode.workspace.openTextDocument(vscode.Uri.parse("vscode://defaultsettings/keybindings.json"));
-    const entries = [...defaults.getText().matchAll(/\{\s*"key":\s*"([^"]+)",\s*"command":\s*"([^"]+)"/g)].map(([, key, command]) => ({ key: key!, command: command! }));
+    // Each entry starts `{ "key": "…", "command": "…"`; the strings are JSON (`alt+\\` stands for alt+\).
+    const entries = [...defaults.getText().matchAll(/\{\s*"key":\s*("(?:[^"\\]|\\.)*"),\s*"command":\s*("(?:[^"\\]|\\.)*")/g)]
+      .map(([, key, command]) => ({ key: JSON.parse(key!) as string, command: JSON.parse(command!) as string }));
     assert.ok(entries.length > 500, `VS Code's default keybindings were read (${entries.length} entries)`);
-    const key = process.platform === "darwin" ? (binding: { key: string; mac?: string }) => binding.mac ?? binding.key : (binding: { key: string }) => binding.key;
+    // The default keybindings document lists this platform's keys; a contribution's own key for it wins over `key`.
+    const key = (binding: Keybinding): string =>
+      (process.platform === "darwin" ? binding.mac : process.platform === "win32" ? binding.win : binding.linux) ?? binding.key;
+    // The document lists extensions' keys too: ours must be there, read back exactly, or the comparison below proves nothing.
+    for (const binding of ours) assert.ok(entries.some((entry) => entry.key === key(binding) && entry.command === binding.command), `${key(binding)} is listed`);
     for (const binding of ours) {
       const taken = entries.filter((entry) => entry.key === key(binding) && entry.command !== binding.command);
       assert.deepEqual(taken, [], `${key(binding)} (${binding.command}) is already bound`);
