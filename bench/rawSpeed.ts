@@ -41,6 +41,8 @@ interface Case {
   /** Options for `sequence.evaluate`, given the tokens generated so far. */
   readonly sampling?: (generated: readonly Token[]) => SequenceEvaluateOptions;
   readonly model?: "floor";
+  /** Threads for the one-token decode steps (the prompt keeps `threads`), switched through `llama.maxThreads`. */
+  readonly decodeThreads?: number;
 }
 
 interface Measurement {
@@ -91,8 +93,10 @@ function cases(quick: boolean): Case[] {
     { name: "completionGreedy", what: "LlamaCompletion.generateCompletion(tokens, { temperature: 0, repeatPenalty: false })", threads: 2, decode: "completionGreedy" },
     { name: "completionDefaults", what: "LlamaCompletion.generateCompletion(tokens, { maxTokens }) with its defaults", threads: 2, decode: "completionDefaults" },
     { name: "floor", what: "1 layer, 64 wide, same vocabulary: the cost per token that is not the model", threads: 2, model: "floor" },
+    { name: "decodeThreads1", what: "prompt on 2 threads, one-token decode steps on 1 (llama.maxThreads)", threads: 2, decodeThreads: 1 },
+    { name: "floorThreads1", what: "the floor model on 1 thread: its cost per token without a second compute thread", threads: 1, model: "floor" },
   ];
-  return quick ? all.filter((c) => ["server", "threads1", "batch2048", "faOff", "chunk16", "chunk64", "completionDefaults", "floor"].includes(c.name)) : all;
+  return quick ? all.filter((c) => ["server", "threads1", "batch2048", "faOff", "chunk16", "chunk64", "completionDefaults", "floor", "decodeThreads1", "floorThreads1"].includes(c.name)) : all;
 }
 
 async function measure(
@@ -119,27 +123,34 @@ async function measure(
     let first = 0;
     let count = 0;
     let end = 0;
-    if (c.decode === undefined || c.decode === "evaluate") {
-      const generated: Token[] = [];
-      for await (const token of sequence.evaluate([last], (c.sampling ?? GREEDY)(generated))) {
-        generated.push(token);
-        count++;
-        end = performance.now();
-        if (count === 1) first = end;
-        if (count >= decodeTokens) break;
-      }
-    } else {
-      const completion = new llamaCpp.LlamaCompletion({ contextSequence: sequence });
-      const options = c.decode === "completionGreedy" ? { temperature: 0, repeatPenalty: false as const } : {};
-      await completion.generateCompletion([...prompt], {
-        ...options,
-        maxTokens: decodeTokens,
-        onToken: (tokens) => {
-          count += tokens.length;
+    // The prompt is read by now: every step from here evaluates one token (decodeThreads switches the threads for those).
+    const promptMaxThreads = model.llama.maxThreads;
+    if (c.decodeThreads !== undefined) model.llama.maxThreads = c.decodeThreads;
+    try {
+      if (c.decode === undefined || c.decode === "evaluate") {
+        const generated: Token[] = [];
+        for await (const token of sequence.evaluate([last], (c.sampling ?? GREEDY)(generated))) {
+          generated.push(token);
+          count++;
           end = performance.now();
-          if (first === 0) first = end;
-        },
-      });
+          if (count === 1) first = end;
+          if (count >= decodeTokens) break;
+        }
+      } else {
+        const completion = new llamaCpp.LlamaCompletion({ contextSequence: sequence });
+        const options = c.decode === "completionGreedy" ? { temperature: 0, repeatPenalty: false as const } : {};
+        await completion.generateCompletion([...prompt], {
+          ...options,
+          maxTokens: decodeTokens,
+          onToken: (tokens) => {
+            count += tokens.length;
+            end = performance.now();
+            if (first === 0) first = end;
+          },
+        });
+      }
+    } finally {
+      model.llama.maxThreads = promptMaxThreads;
     }
     const decodeTokensPerSecond = count > 1 ? ((count - 1) * 1000) / (end - first) : Number.NaN;
     const cpu = process.cpuUsage(cpuBefore);
