@@ -2,6 +2,8 @@
  * `pocket-coder`: the language server for any LSP editor (Neovim, Helix, …), on the same engine as
  * the VS Code extension.
  */
+// First: it sizes libuv's thread pool, which must happen before anything starts the pool.
+import "./libuvThreadPool";
 import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
 import { startServer } from "./PocketCoderServer";
 import { UsageError, writeStdout } from "./commandLine/args";
