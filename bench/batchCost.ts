@@ -8,24 +8,19 @@
  * Each batch is evaluated with the logits of its last token (as a verification step needs), timed, then
  * erased, so every sample starts from the same 1,000 cached tokens. Sizes are interleaved within a repeat.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { realisticModel } from "../test/fixtures/realisticModel";
+import { BENCH_REPO_ROOT, optionValue, sampleCode } from "./lib/benchInputs";
 import { loadLlama, SERVER_CONTEXT_SIZE } from "./lib/rawReplay";
 import { loadAverage, median } from "./lib/stats";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const DEPTH = 1000;
 const BATCH_SIZES = [1, 2, 4, 8, 16] as const;
 
 export async function runBatchCost(argv: readonly string[]): Promise<void> {
-  const valueOf = (flag: string): string | undefined => {
-    const index = argv.indexOf(flag);
-    return index >= 0 ? argv[index + 1] : undefined;
-  };
-  const repeats = Number(valueOf("--repeats") ?? 7);
-  const threads = Number(valueOf("--threads") ?? 2);
-  const modelPath = valueOf("--model") ?? await realisticModel(path.join(REPO_ROOT, ".test-models"));
+  const repeats = Number(optionValue(argv, "--repeats") ?? 7);
+  const threads = Number(optionValue(argv, "--threads") ?? 2);
+  const modelPath = optionValue(argv, "--model") ?? await realisticModel(path.join(BENCH_REPO_ROOT, ".test-models"));
   console.log(`model ${path.basename(modelPath)}; threads ${threads}; depth ${DEPTH}; ${repeats} repeats; load average ${loadAverage()}`);
 
   const { llama } = await loadLlama(threads);
@@ -34,8 +29,7 @@ export async function runBatchCost(argv: readonly string[]): Promise<void> {
     const model = await llama.loadModel({ modelPath });
     const context = await model.createContext({ contextSize: SERVER_CONTEXT_SIZE, threads, sequences: 1 });
     const sequence = context.getSequence();
-    const code = fs.readFileSync(path.join(REPO_ROOT, "bench", "data", "contextWindow.ts.txt"), "utf8");
-    const tokens = model.tokenize(code, false);
+    const tokens = model.tokenize(sampleCode(), false);
     const largest = BATCH_SIZES.at(-1)!;
     if (tokens.length < DEPTH + largest) throw new Error("The sample file is too short");
     await sequence.controlledEvaluate(tokens.slice(0, DEPTH));

@@ -9,12 +9,12 @@
  * For each: a cold explanation (nothing cached), the same again (the prompt's KV cache reused), and the
  * latency of an inline completion requested while an explanation streams, against one requested when idle.
  */
-import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chatModel } from "../test/fixtures/fixtureModels";
 import { realisticModel } from "../test/fixtures/realisticModel";
 import { fileUri, LspTestClient } from "../test/lsp/LspTestClient";
+import { sampleCode } from "./lib/benchInputs";
 import { median } from "./lib/stats";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -54,7 +54,7 @@ function parseOptions(argv: readonly string[]): Options {
 
 /** A 40-line function from the bench data: the size of a typical "explain this function". */
 function sampleSelection(): { text: string; lines: number } {
-  const source = fs.readFileSync(path.join(REPO_ROOT, "bench", "data", "contextWindow.ts.txt"), "utf8").split("\n");
+  const source = sampleCode().split("\n");
   const start = Math.max(0, source.findIndex((line) => /^export function /.test(line)));
   const text = source.slice(start, start + 40).join("\n");
   return { text, lines: 40 };

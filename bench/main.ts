@@ -17,6 +17,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { realisticModel } from "../test/fixtures/realisticModel";
+import { sampleCode } from "./lib/benchInputs";
 import { openRawReplayer, type RawTiming } from "./lib/rawReplay";
 import { runBatchCost } from "./batchCost";
 import { runRawSpeed } from "./rawSpeed";
@@ -74,7 +75,7 @@ function parseArgs(argv: readonly string[]): Options {
 }
 
 function sampleDocument(): SampleDocument {
-  const text = fs.readFileSync(path.join(REPO_ROOT, "bench", "data", "contextWindow.ts.txt"), "utf8");
+  const text = sampleCode();
   const marker = "\n// ---- bounded scans";
   const at = text.indexOf(marker);
   if (at < 0) throw new Error("bench/data/contextWindow.ts.txt lacks its insertion marker");

@@ -18,6 +18,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LlamaContext, LlamaContextOptions, LlamaModel, SequenceEvaluateOptions, Token } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { realisticModel } from "../test/fixtures/realisticModel";
+import { optionValue, sampleCode } from "./lib/benchInputs";
 import { loadLlama, SERVER_CONTEXT_SIZE } from "./lib/rawReplay";
 import { loadAverage, median, round } from "./lib/stats";
 
@@ -163,18 +164,14 @@ async function measure(
 
 export async function runRawSpeed(argv: readonly string[]): Promise<void> {
   const quick = argv.includes("--quick");
-  const valueOf = (flag: string): string | undefined => {
-    const index = argv.indexOf(flag);
-    return index >= 0 ? argv[index + 1] : undefined;
-  };
-  const repeats = Number(valueOf("--repeats") ?? (quick ? 2 : 5));
-  const only = valueOf("--only")?.split(",");
-  const out = valueOf("--out");
+  const repeats = Number(optionValue(argv, "--repeats") ?? (quick ? 2 : 5));
+  const only = optionValue(argv, "--only")?.split(",");
+  const out = optionValue(argv, "--out");
   const promptLength = 1024;
   const decodeTokens = quick ? 32 : 64;
 
   const modelsDir = path.join(REPO_ROOT, ".test-models");
-  const modelPath = valueOf("--model") ?? await realisticModel(modelsDir);
+  const modelPath = optionValue(argv, "--model") ?? await realisticModel(modelsDir);
   const floorPath = await realisticModel(modelsDir, { embeddingLength: 64, blockCount: 1, headCount: 1, headCountKv: 1, feedForwardLength: 64 });
   const selected = cases(quick).filter((c) => only === undefined || only.includes(c.name));
   console.log(`model ${path.basename(modelPath)}; ${selected.length} cases × ${repeats} repeats, interleaved; prompt ${promptLength} tokens, ` +
@@ -185,8 +182,7 @@ export async function runRawSpeed(argv: readonly string[]): Promise<void> {
   try {
     const model = await llama.loadModel({ modelPath });
     const floor = selected.some((c) => c.model === "floor") ? await llama.loadModel({ modelPath: floorPath }) : undefined;
-    const code = fs.readFileSync(path.join(REPO_ROOT, "bench", "data", "contextWindow.ts.txt"), "utf8");
-    const prompt = model.tokenize(code, false).slice(0, promptLength);
+    const prompt = model.tokenize(sampleCode(), false).slice(0, promptLength);
     if (prompt.length < promptLength) throw new Error("The sample file is too short for the prompt");
     // A first pass that is not counted: page the weights in, warm the caches.
     await measure(llamaCpp, model, prompt.slice(0, 64), 4, { name: "warmup", what: "", threads: 2 });
