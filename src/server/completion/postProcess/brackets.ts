@@ -263,6 +263,60 @@ export function analyzeCompletion(text: string, state: ScanState, languageId: st
   return { breakAt, consumed, consumedAt, leftOpen, pendingLeft: pending.length };
 }
 
+/**
+ * For each line of a completion, whether it starts inside a string that spans lines (a Python triple-quoted string,
+ * a template literal) or a block comment, opened before the cursor or by the completion: such a line is text, and its
+ * indentation says nothing about the code's structure. Linear in the text.
+ */
+export function linesStartingInText(text: string, state: ScanState, languageId: string): boolean[] {
+  const syntax = syntaxFor(languageId);
+  let mode: Mode = state.openQuote ? { kind: "string", quote: state.openQuote } : state.inBlockComment ? { kind: "blockComment" } : { kind: "code" };
+  const out: boolean[] = [false];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === "\\" && mode.kind === "string" && text[i + 1] !== "\n") {
+      i++;
+      continue;
+    }
+    if (ch === "\n") {
+      if (mode.kind === "lineComment" || (mode.kind === "string" && syntax.lineQuotes.includes(mode.quote))) mode = { kind: "code" };
+      out.push(mode.kind !== "code");
+      continue;
+    }
+    if (mode.kind === "lineComment") continue;
+    if (mode.kind === "blockComment") {
+      const end = syntax.blockComment?.[1] ?? "";
+      if (end && startsWithAt(text, i, end)) {
+        mode = { kind: "code" };
+        i += end.length - 1;
+      }
+      continue;
+    }
+    if (mode.kind === "string") {
+      if (startsWithAt(text, i, mode.quote)) {
+        i += mode.quote.length - 1;
+        mode = { kind: "code" };
+      }
+      continue;
+    }
+    if (syntax.lineComments.some((t) => startsWithAt(text, i, t))) {
+      mode = { kind: "lineComment" };
+      continue;
+    }
+    if (syntax.blockComment && startsWithAt(text, i, syntax.blockComment[0])) {
+      mode = { kind: "blockComment" };
+      i += syntax.blockComment[0].length - 1;
+      continue;
+    }
+    const quote = quoteAt(text, i, syntax);
+    if (quote) {
+      mode = { kind: "string", quote };
+      i += quote.length - 1;
+    }
+  }
+  return out;
+}
+
 function findLastIndex<T>(items: readonly T[], test: (item: T) => boolean): number {
   for (let i = items.length - 1; i >= 0; i--) if (test(items[i]!)) return i;
   return -1;

@@ -3,10 +3,12 @@
  *
  * Order:
  *  1. normalizeNewlines, cutAtStopTexts     — clean input
+ *     removeLinePrefixEcho                  — a restated line prefix is not inserted again
  *  2. enforceSingleLine                     — mid-line cursor / IntelliSense selection / asked for (only the first
  *                                             line is the completion, so only it is judged below)
- *  3. removeRepetitiveTail, removeRepeatingLineEnd — degenerate loops (before anything reasons about structure)
- *  4. trimWhitespace                        — line ends, leading space after a space
+ *  3. removeRepeatedBlocks, removeRepeatingLineEnd — degenerate loops (before anything reasons about structure)
+ *  4. trimWhitespace                        — line ends, leading space after a space or indentation
+ *     stopAtTextAfterCursor                 — mid-line, the completion ends where it reaches the user's text
  *  5. limitScopeByIndentation               — stop at the end of the current block
  *  6. cutAtBreakingCloser                   — a closer that would break the structure ends the completion
  *  7. removeLinesTheSuffixHas, dropClosersTheSuffixHas — never repeat what follows the cursor (lines, closers)
@@ -19,17 +21,21 @@ import { dropEmpty } from "./dropEmpty";
 import { limitScopeByIndentation } from "./limitScope";
 import { cutAtStopTexts, normalizeNewlines } from "./normalize";
 import { computeReplaceRange } from "./replaceRange";
-import { removeRepeatingLineEnd, removeRepetitiveTail } from "./repetition";
+import { removeRepeatingLineEnd, removeRepeatedBlocks } from "./repetition";
 import { enforceSingleLine } from "./singleLine";
 import { removeLinesTheSuffixHas } from "./suffixDuplicates";
+import { removeLinePrefixEcho } from "./prefixEcho";
+import { stopAtTextAfterCursor } from "./midLine";
 import type { Candidate, PostProcessContext, PostProcessResult, PostProcessStep, StepContext } from "./types";
 import { trimWhitespace } from "./whitespace";
 
 export type { Candidate, PostProcessContext, PostProcessResult, PostProcessStep, StepContext } from "./types";
 export { createStepContext, isMidLine } from "./context";
 export { normalizeNewlines, cutAtStopTexts } from "./normalize";
-export { removeRepetitiveTail, removeRepeatingLineEnd, repeatingTailStart } from "./repetition";
+export { removeRepeatedBlocks, removeRepeatingLineEnd, repeatingTailStart } from "./repetition";
 export { enforceSingleLine } from "./singleLine";
+export { removeLinePrefixEcho } from "./prefixEcho";
+export { stopAtTextAfterCursor } from "./midLine";
 export { trimWhitespace } from "./whitespace";
 export { limitScopeByIndentation, isCloserLine, isContinuationLine } from "./limitScope";
 export { cutAtBreakingCloser, dropClosersTheSuffixHas } from "./balanceBrackets";
@@ -47,10 +53,12 @@ export interface NamedStep {
 export const POST_PROCESS_STEPS: readonly NamedStep[] = [
   { name: "normalizeNewlines", run: normalizeNewlines },
   { name: "cutAtStopTexts", run: cutAtStopTexts },
+  { name: "removeLinePrefixEcho", run: removeLinePrefixEcho },
   { name: "enforceSingleLine", run: enforceSingleLine },
-  { name: "removeRepetitiveTail", run: removeRepetitiveTail },
+  { name: "removeRepeatedBlocks", run: removeRepeatedBlocks },
   { name: "removeRepeatingLineEnd", run: removeRepeatingLineEnd },
   { name: "trimWhitespace", run: trimWhitespace },
+  { name: "stopAtTextAfterCursor", run: stopAtTextAfterCursor },
   { name: "limitScopeByIndentation", run: limitScopeByIndentation },
   { name: "cutAtBreakingCloser", run: cutAtBreakingCloser },
   { name: "removeLinesTheSuffixHas", run: removeLinesTheSuffixHas },
