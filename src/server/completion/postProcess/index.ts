@@ -2,7 +2,7 @@
  * Post-processing of a raw model completion: a pipeline of small pure steps, composed here.
  *
  * Order:
- *  1. normalizeNewlines, cutAtStopTexts     — clean input
+ *  1. normalizeNewlines, cutAtStopTexts     — clean input; after a stop at the token limit, dropLineCutByTokenLimit
  *     removeLinePrefixEcho                  — a restated line prefix is not inserted again
  *  2. enforceSingleLine                     — mid-line cursor / IntelliSense selection / asked for (only the first
  *                                             line is the completion, so only it is judged below)
@@ -24,8 +24,10 @@ import { computeReplaceRange } from "./replaceRange";
 import { removeRepeatingLineEnd, removeRepeatedBlocks } from "./repetition";
 import { enforceSingleLine } from "./singleLine";
 import { removeLinesTheSuffixHas } from "./suffixDuplicates";
+import { dropLineCutByTokenLimit } from "./tokenLimit";
 import { removeLinePrefixEcho } from "./prefixEcho";
 import { stopAtTextAfterCursor } from "./midLine";
+import type { StopReason } from "../textGenerator";
 import type { Candidate, PostProcessContext, PostProcessResult, PostProcessStep, StepContext } from "./types";
 import { trimWhitespace } from "./whitespace";
 
@@ -34,6 +36,7 @@ export { createStepContext, isMidLine } from "./context";
 export { normalizeNewlines, cutAtStopTexts } from "./normalize";
 export { removeRepeatedBlocks, removeRepeatingLineEnd, repeatingTailStart } from "./repetition";
 export { enforceSingleLine } from "./singleLine";
+export { dropLineCutByTokenLimit } from "./tokenLimit";
 export { removeLinePrefixEcho } from "./prefixEcho";
 export { stopAtTextAfterCursor } from "./midLine";
 export { trimWhitespace } from "./whitespace";
@@ -67,9 +70,15 @@ export const POST_PROCESS_STEPS: readonly NamedStep[] = [
   { name: "dropEmpty", run: dropEmpty },
 ];
 
+/** The steps after generation stopped at the token limit: its cut last line goes first. */
+const STEPS_AFTER_TOKEN_LIMIT: readonly NamedStep[] = POST_PROCESS_STEPS.flatMap((step) =>
+  step.name === "cutAtStopTexts" ? [step, { name: "dropLineCutByTokenLimit", run: dropLineCutByTokenLimit }] : [step]);
+
 export interface PostProcessOptions {
-  /** Steps to run (default POST_PROCESS_STEPS). */
+  /** Steps to run (default POST_PROCESS_STEPS, with dropLineCutByTokenLimit after a stop at the token limit). */
   readonly steps?: readonly NamedStep[];
+  /** Why generation stopped (absent: it finished). */
+  readonly stopReason?: StopReason;
   /** Called after every step that changed or dropped the candidate (for logs and debugging). */
   readonly trace?: (step: string, before: Candidate, after: Candidate | undefined) => void;
 }
@@ -85,7 +94,7 @@ export function postProcessCompletion(raw: string, context: PostProcessContext, 
 /** postProcessCompletion with a step context made beforehand (what it derives from the document is computed once). */
 export function postProcessInContext(raw: string, ctx: StepContext, options: PostProcessOptions = {}): PostProcessResult | undefined {
   let c: Candidate | undefined = { text: raw, replaceSuffixChars: 0 };
-  for (const step of options.steps ?? POST_PROCESS_STEPS) {
+  for (const step of options.steps ?? (options.stopReason === "maxTokens" ? STEPS_AFTER_TOKEN_LIMIT : POST_PROCESS_STEPS)) {
     const before: Candidate = c;
     c = step.run(before, ctx);
     if (options.trace && c !== before) options.trace(step.name, before, c);
