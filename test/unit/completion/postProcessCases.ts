@@ -644,11 +644,25 @@ export const POST_PROCESS_CASES: readonly PostProcessCase[] = [
     insert: ")\n    {\n        X = x;\n        Y = y;\n    }",
   },
   {
-    name: "js: a re-indented copy of the next line is a duplicate too",
+    name: "js: a re-indented copy of the next lines is a duplicate too",
     lang: "javascript",
-    doc: `function total(items) {\n  ${CURSOR}\n  return sum;\n}\n`,
-    raw: "let sum = 0;\n    return sum;",
+    doc: `function total(items) {\n  ${CURSOR}\n  for (const i of items) sum += i;\n  return sum;\n}\n`,
+    raw: "let sum = 0;\n    for (const i of items) sum += i;\n    return sum;",
     insert: "let sum = 0;",
+  },
+  {
+    name: "python: one deeper line equal to the next line's code is new code, not a copy",
+    lang: "python",
+    doc: `def f(a, x):\n    if a:\n        ${CURSOR}\n    return x\n`,
+    raw: "return x",
+    insert: "return x",
+  },
+  {
+    name: "python: lines like the ones below, as the body of a header just written, are new code",
+    lang: "python",
+    doc: `def f(a, b, x):\n    if a:\n        ${CURSOR}\n    x += 1\n    return x\n`,
+    raw: "if b:\n            x += 1\n            return x",
+    insert: "if b:\n            x += 1\n            return x",
   },
   {
     name: "js: a closers-only line at another indentation is not the document's next line",
