@@ -716,6 +716,13 @@ export const POST_PROCESS_CASES: readonly PostProcessCase[] = [
     insert: "WHERE active = 1",
   },
   {
+    name: "ts: inside a block comment, the space that aligns ` * ` stays",
+    lang: "typescript",
+    doc: `    /**\n    ${CURSOR}\n    function f() {}\n`,
+    raw: " * Adds two numbers.",
+    insert: " * Adds two numbers.",
+  },
+  {
     name: "ts: two spaces after indentation stay (a deeper line)",
     lang: "typescript",
     doc: `const x = a\n  ${CURSOR}\n`,
