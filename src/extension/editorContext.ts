@@ -56,8 +56,8 @@ export class EditorContextFeature implements StaticFeature {
   }
 }
 
-/** Asks VS Code's definition and type-definition providers about each position. */
-async function findDefinitions(params: DefinitionsParams): Promise<DefinitionsResult> {
+/** Asks VS Code's definition and type-definition providers about each position (the answer to pocketCoder/definitions). */
+export async function findDefinitions(params: DefinitionsParams): Promise<DefinitionsResult> {
   const uri = vscode.Uri.parse(params.textDocument.uri);
   const lookups = params.positions.map(async (position, from): Promise<DefinitionTarget[]> => {
     const at = new vscode.Position(position.line, position.character);
