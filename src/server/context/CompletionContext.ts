@@ -64,7 +64,7 @@ export class CompletionContext {
       startLine: document.positionAt(Math.max(0, offset - WINDOW_CHARS_ABOVE)).line,
       endLine: document.positionAt(Math.min(text.length, offset + WINDOW_CHARS_BELOW)).line,
     };
-    const identifiers = identifiersNearCursor(text, offset);
+    const identifiers = identifiersNearCursor(text, offset, document.positionAt(offset).line);
     const definitions = await this.deps.definitions.lookup(document.uri, document.version, identifiers, signal);
 
     const candidates: ContextCandidate[] = definitions.map((definition) => ({

@@ -32,12 +32,10 @@ export function identifiersIn(text: string): string[] {
  * The distinct identifiers on the cursor line and the `linesAbove` lines above it, nearest the cursor first, without
  * the word being typed at the cursor (its definition does not exist yet), at most `max`.
  */
-export function identifiersNearCursor(text: string, offset: number, linesAbove = 1, max = 8): IdentifierAt[] {
+export function identifiersNearCursor(text: string, offset: number, cursorLine = lineOf(text, offset), linesAbove = 1, max = 8): IdentifierAt[] {
   const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
   const lineEndIndex = text.indexOf("\n", offset);
   const lineEnd = lineEndIndex < 0 ? text.length : lineEndIndex;
-  let cursorLine = 0;
-  for (let i = text.indexOf("\n"); i >= 0 && i < lineStart; i = text.indexOf("\n", i + 1)) cursorLine++;
 
   const lines: Array<{ line: number; start: number; text: string }> = [{ line: cursorLine, start: lineStart, text: text.slice(lineStart, lineEnd) }];
   let start = lineStart;
@@ -60,4 +58,10 @@ export function identifiersNearCursor(text: string, offset: number, linesAbove =
     }
   }
   return found.sort((a, b) => a.distance - b.distance).slice(0, max).map(({ name, line, character }) => ({ name, line, character }));
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return line;
 }
