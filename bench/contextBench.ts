@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --context [--samples N] [--out FILE]`: does the definition a call needs reach the prompt?
+ * `npm run bench -- --context [--samples N] [--misses] [--out FILE]`: does the definition a call needs reach the prompt?
  *
  * On real multi-file TypeScript that no one here wrote (@azure/msal-common's own sources, which npm installs with the
  * package as a dependency of @vscode/vsce; MIT, © Microsoft; read in place, never copied), at call sites of functions,
@@ -53,17 +53,20 @@ interface CallSite {
 
 interface Options {
   samples: number;
+  /** List the positions whose definition did not reach the prompt. */
+  misses: boolean;
   out?: string;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { samples: 150 };
+  const options: Options = { samples: 150, misses: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--context") continue;
     else if (arg === "--samples") options.samples = Number(argv[++i]);
+    else if (arg === "--misses") options.misses = true;
     else if (arg === "--out") options.out = path.resolve(argv[++i] ?? "");
-    else throw new Error(`Unknown argument ${arg}. Usage: npm run bench -- --context [--samples N] [--out FILE]`);
+    else throw new Error(`Unknown argument ${arg}. Usage: npm run bench -- --context [--samples N] [--misses] [--out FILE]`);
   }
   return options;
 }
@@ -145,7 +148,8 @@ export async function runContextBench(argv: readonly string[]): Promise<void> {
       warmMs[mode].push(performance.now() - warmStartedAt);
       tokens[mode].push(cold.tokens);
       if (holds(cold.files, site.signature)) found[mode]++;
-      else if (mode === "editor") misses.push(`${path.relative(SOURCE_DIR, site.file)} ${site.callee}(: ${site.signature}`);
+      else misses.push(`${mode}: ${path.relative(SOURCE_DIR, site.file)} ${site.callee}( -> ${path.relative(SOURCE_DIR, site.definitionFile)}: ${site.signature}` +
+        `${open.includes(site.definitionFile) ? "" : " (not open)"}`);
     }
   }
 
@@ -160,7 +164,7 @@ export async function runContextBench(argv: readonly string[]): Promise<void> {
     `  first request at a call: server work ${round(median(coldServerMs), 2)} / ${round(percentile(coldServerMs, 90), 2)} ms (median / p90), ` +
       `with the editor's answer ${round(median(coldMs), 1)} / ${round(percentile(coldMs, 90), 1)} ms; ` +
       `the editor's answer alone: ${round(median(editorMs), 1)} / ${round(percentile(editorMs, 90), 1)} ms (the server waits at most ${DEFINITIONS_WAIT_MS} ms)`,
-    ...misses.slice(0, 8).map((miss) => `  miss: ${miss}`),
+    ...(options.misses ? misses.map((miss) => `  miss ${miss}`) : []),
   ];
   for (const line of lines) console.log(line);
   if (options.out !== undefined) fs.writeFileSync(options.out, `${lines.join("\n")}\n`);

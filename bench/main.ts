@@ -2,7 +2,7 @@
  * `npm run bench -- [--quick] [--out FILE] [--server-log FILE] [--threads N] [--model PATH] [--max-tokens N]`
  * `npm run bench -- --raw-speed [--quick] [--repeats N] [--out FILE]`: raw node-llama-cpp speed by runtime option (rawSpeed.ts)
  * `npm run bench -- --batch-cost [--repeats N] [--threads N]`: what evaluating k tokens at once costs (batchCost.ts)
- * `npm run bench -- --context [--samples N] [--out FILE]`: whether a call's definition reaches the prompt, and its cost (contextBench.ts)
+ * `npm run bench -- --context [--samples N] [--misses] [--out FILE]`: whether a call's definition reaches the prompt, and its cost (contextBench.ts)
  *
  * Replays a typing session through the real language server (dist/server.js over stdio, as VS Code
  * talks to it) on a random-weight model with Qwen2.5-Coder-0.5B's exact shape, then the same prompts

@@ -36,6 +36,8 @@ const KEYWORD_DECLARATION =
 /** `name(…) {`, `name(…): T {`, `name(…): T;` (a method or function header), never a call statement `name(…);`. */
 const METHOD_DECLARATION =
   /^\s*(?:(?:export|public|private|protected|static|async|readonly|abstract|override|declare|get|set|pub|final|virtual)\s+)*\*?([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\s*\(.*\)\s*(?:(?::\s*[^={;]+)?\{|:\s*[^={;]+;)\s*$/;
+/** A member whose parameters continue on the next lines: `  static async build(`, `  abstract setTelemetry(`. */
+const MULTILINE_MEMBER = /^\s*(?:(?:public|private|protected|static|async|abstract|override|readonly)\s+)+\*?([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\s*\($/;
 const NOT_METHODS = new Set(["if", "for", "while", "switch", "catch", "return", "function", "with", "await", "typeof", "new", "super", "this"]);
 
 export function indexDocument(uri: string, version: number, text: string, chunking = DEFAULT_CHUNKING): DocumentIndex {
@@ -75,7 +77,8 @@ export function declaredOn(line: string): string[] {
   const names: string[] = [];
   for (const match of line.matchAll(KEYWORD_DECLARATION)) if (match[1] !== undefined) names.push(match[1]);
   const method = METHOD_DECLARATION.exec(line);
-  if (method?.[1] !== undefined && !NOT_METHODS.has(method[1])) names.push(method[1]);
+  const member = method ?? MULTILINE_MEMBER.exec(line);
+  if (member?.[1] !== undefined && !NOT_METHODS.has(member[1])) names.push(member[1]);
   return names;
 }
 

@@ -27,6 +27,8 @@ describe("declarations by name", () => {
     assert.deepEqual(declaredOn("def parse_args(argv):"), ["parse_args"]);
     assert.deepEqual(declaredOn("    const result = compute(a, b);"), ["result"]);
     assert.deepEqual(declaredOn("    compute(a, b);"), []);
+    assert.deepEqual(declaredOn("    abstract setServerTelemetry("), ["setServerTelemetry"]);
+    assert.deepEqual(declaredOn("    createClientAuthError("), [], "a call whose arguments continue below is no declaration");
     assert.deepEqual(declaredOn("    if (ready) {"), []);
     assert.deepEqual(declaredOn("    items.forEach((item) => {"), []);
   });
