@@ -105,6 +105,8 @@ export class DefinitionLookup {
     } catch {
       // An editor that fails or refuses answers nothing; the names are asked again after refreshMs.
     } finally {
+      // A document closed meanwhile keeps no answers.
+      if (this.inFlight.get(uri) !== flights) return;
       const entries = this.cacheOf(uri);
       identifiers.forEach((identifier, index) => {
         entries.delete(identifier.name);
