@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { CONTEXT_CLIENT_CAPABILITY, DefinitionsRequest, type DefinitionsParams } from "../../src/shared/protocol";
+import { DidChangeTextDocumentNotification } from "vscode-languageserver-protocol/node";
+import { CONTEXT_CLIENT_CAPABILITY, DefinitionsRequest, VisibleRangesNotification, type DefinitionsParams } from "../../src/shared/protocol";
 import { fimModel } from "../fixtures/fixtureModels";
 import { LspTestClient, REPO_ROOT } from "./LspTestClient";
 
@@ -158,4 +159,30 @@ describe("completion context with a client that cannot answer definitions", () =
     assert.match(line, /declaration src\/greet\.ts:32-34 "export function greet\(name: string\): string \{"/);
     assert.ok(!line.includes("generated/"), line);
   });
+
+  test("code the user looked at (pocketCoder/visibleRanges) and edited elsewhere enters the next prompt, newest last", async () => {
+    const notes = uriOf("src/notes.ts");
+    const lines = Array.from({ length: 80 }, (_, i) => `n${i};`);
+    await client.open(notes, `${lines.join("\n")}\n`);
+    await client.connection.sendNotification(VisibleRangesNotification, {
+      textDocument: { uri: notes }, ranges: [{ start: { line: 10, character: 0 }, end: { line: 20, character: 0 } }],
+    });
+    // Typing at line 60, then at line 62: one pending place, committed when the user completes in another file.
+    for (const line of [60, 62]) {
+      await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri: notes, version: 1000 + line },
+        contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: "// edited\n" }],
+      });
+    }
+    const uri = uriOf("src/viewer.ts");
+    await client.open(uri, "function add(a, b) {\n  \n}\n");
+    const from = client.logs.length;
+    await client.complete(uri, { line: 1, character: 2 });
+    const line = await waitForContextLine(client, from);
+    const view = line.indexOf("view src/notes.ts:");
+    const edit = line.indexOf("edit src/notes.ts:");
+    assert.ok(view >= 0 && edit >= 0, line);
+    assert.ok(edit > view, `the newer chunk (the edit) is nearer the code: ${line}`);
+  });
 });
+
