@@ -10,6 +10,7 @@ import {
 import { ServerStatusNotification, type ServerStatus } from "../shared/protocol";
 import { SETTINGS_SECTION } from "../shared/settings";
 import { decideAfterCrash } from "./crashPolicy";
+import { EditorContextFeature } from "./editorContext";
 import type { StatusHub } from "./StatusHub";
 import { trustedSettingsSection } from "./userSettings";
 
@@ -63,6 +64,7 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
   };
   const client = new LanguageClient(CLIENT_ID, "Pocket Coder", serverOptions, clientOptions);
   client.onNotification(ServerStatusNotification, (status: ServerStatus) => statuses.update(status));
+  client.registerFeature(new EditorContextFeature(client));
   return client;
 }
 

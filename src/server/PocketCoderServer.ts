@@ -12,6 +12,7 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification } from "../shared/protocol";
 import { DEFAULT_SETTINGS, type PocketCoderSettings } from "../shared/settings";
 import type { Logger } from "./logger";
+import { ContextFeature, EditTracker } from "./lsp/contextFeature";
 import { createExplainHandler } from "./lsp/explainHandler";
 import { createInlineCompletionHandler } from "./lsp/inlineCompletionHandler";
 import { SettingsSync } from "./lsp/SettingsSync";
@@ -31,7 +32,8 @@ export function startServer(connection: Connection): void {
     warn: (message) => connection.console.warn(message),
     error: (message) => connection.console.error(message),
   };
-  const documents = new TextDocuments(TextDocument);
+  const edits = new EditTracker();
+  const documents = new TextDocuments(edits.configuration(TextDocument));
   const lastUsedAt = new Map<string, number>();
   documents.onDidOpen((event) => lastUsedAt.set(event.document.uri, Date.now()));
   documents.onDidChangeContent((event) => lastUsedAt.set(event.document.uri, Date.now()));
@@ -39,6 +41,9 @@ export function startServer(connection: Connection): void {
   let settings: PocketCoderSettings = DEFAULT_SETTINGS;
   let folders: WorkspaceFolder[] = [];
   let initialized = false;
+  const context = new ContextFeature(
+    connection, documents, edits, () => settings, (uri) => workspacePlace(uri, folders).filePath, (uri) => exclusionPath(uri, folders), log,
+  );
 
   const models = new ModelService(
     (status) => {
@@ -55,6 +60,7 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params): InitializeResult => {
     settings = settingsSync.initialize(params);
     folders = params.workspaceFolders ?? [];
+    context.initialize(params);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -81,10 +87,13 @@ export function startServer(connection: Connection): void {
       workspace: (uri) => workspacePlace(uri, folders),
       lastUsedAt: (uri) => lastUsedAt.get(uri) ?? 0,
       log,
+      context,
     }),
   );
 
-  connection.onRequest(ExplainRequest, createExplainHandler({ connection, documents, models, settings: () => settings, workspace: (uri) => workspacePlace(uri, folders), log }));
+  connection.onRequest(ExplainRequest, createExplainHandler({
+    connection, documents, models, settings: () => settings, workspace: (uri) => workspacePlace(uri, folders), log, policy: context.policy,
+  }));
 
   // Model setup and diagnostics: the extension host never loads node-llama-cpp, so it asks the server.
   connection.onRequest(InspectModelsRequest, async (params) => {
@@ -100,6 +109,7 @@ export function startServer(connection: Connection): void {
     await models.dispose();
   });
 
+  context.listen();
   documents.listen(connection);
   connection.listen();
 }
@@ -114,4 +124,11 @@ function workspacePlace(uri: string, folders: readonly WorkspaceFolder[]): { fil
     if (!relative.startsWith("..") && !path.isAbsolute(relative)) return { filePath: relative.split(path.sep).join("/"), repoName: folder.name };
   }
   return { filePath: path.basename(filePath), repoName: "" };
+}
+
+/** The path exclusion globs match: workspace-relative inside a workspace folder, else the whole path. */
+function exclusionPath(uri: string, folders: readonly WorkspaceFolder[]): string {
+  const place = workspacePlace(uri, folders);
+  if (place.repoName !== "" || !uri.startsWith("file:")) return place.filePath;
+  return fileURLToPath(uri).split(path.sep).join("/");
 }

@@ -181,3 +181,70 @@ export interface DoctorResult {
 
 /** client → server: diagnose the installation (platform, binaries, GPU, memory, model, speed). */
 export const DoctorRequest = new ProtocolRequestType<DoctorParams, DoctorResult, never, void, void>("pocketCoder/doctor");
+
+// ---- Completion context from the editor ------------------------------------------------------------
+
+/**
+ * What a client tells the server it can do for completion context, under
+ * `ClientCapabilities.experimental[CONTEXT_CLIENT_CAPABILITY]`. A client that leaves it out (another editor) still
+ * gets completions: the server then ranks its open files itself.
+ */
+export const CONTEXT_CLIENT_CAPABILITY = "pocketCoderContext";
+
+export interface ContextClientCapabilities {
+  /** The client answers `pocketCoder/definitions`. */
+  readonly definitions?: boolean;
+  /** The client sends `pocketCoder/visibleRanges`. */
+  readonly visibleRanges?: boolean;
+}
+
+export interface ProtocolPosition {
+  readonly line: number;
+  readonly character: number;
+}
+
+export interface ProtocolRange {
+  readonly start: ProtocolPosition;
+  readonly end: ProtocolPosition;
+}
+
+export interface DefinitionsParams {
+  readonly textDocument: { readonly uri: string; readonly version: number };
+  /** Positions of identifiers (on and just above the cursor line) whose definitions the server wants. */
+  readonly positions: readonly ProtocolPosition[];
+}
+
+export interface DefinitionTarget {
+  /** Index into `DefinitionsParams.positions`: which identifier this defines. */
+  readonly from: number;
+  readonly kind: "definition" | "typeDefinition";
+  readonly uri: string;
+  /** The whole declaration where the editor knows it (a LocationLink's targetRange), else the name's range. */
+  readonly range: ProtocolRange;
+  /** The declared name's range, when the editor gives it. */
+  readonly selectionRange?: ProtocolRange;
+}
+
+export interface DefinitionsResult {
+  readonly definitions: readonly DefinitionTarget[];
+}
+
+/**
+ * server → client: where the identifiers at `positions` are defined, as the editor's language services (definition
+ * and type-definition providers) say. Sent only to a client that announced `definitions` in its
+ * ContextClientCapabilities. The server waits a few tens of milliseconds at most; a later answer still fills its
+ * cache for the next request. The server reads the declarations' text itself and never reads an excluded file.
+ */
+export const DefinitionsRequest = new ProtocolRequestType<DefinitionsParams, DefinitionsResult, never, void, void>("pocketCoder/definitions");
+
+export interface VisibleRangesParams {
+  readonly textDocument: { readonly uri: string };
+  /** The lines the editor shows of the document, in order. */
+  readonly ranges: readonly ProtocolRange[];
+}
+
+/**
+ * client → server: the user is looking at these lines (the editor scrolled, or the document was shown). The server
+ * keeps chunks of what the user looked at as completion context for other documents. Sent after scrolling settles.
+ */
+export const VisibleRangesNotification = new NotificationType<VisibleRangesParams>("pocketCoder/visibleRanges");

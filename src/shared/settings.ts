@@ -27,7 +27,26 @@ export interface PocketCoderSettings {
     /** Off by default: nothing is ever downloaded unless the user turns this on. */
     readonly allowModelDownload: boolean;
   };
+  /** Globs of files that get no completion and never enter a prompt (see DEFAULT_EXCLUDE). */
+  readonly exclude: readonly string[];
+  readonly context: {
+    /** Let git-ignored files into completion context and explanations (off: they stay out). */
+    readonly includeGitIgnored: boolean;
+  };
 }
+
+/**
+ * Files that hold secrets more often than code: environment files, keys, certificates, credential stores.
+ * Gitignore-style globs: a pattern without a slash matches the file name in any folder.
+ */
+export const DEFAULT_EXCLUDE: readonly string[] = [
+  ".env", ".env.*", "*.env", ".envrc",
+  "*.pem", "*.key", "*.p12", "*.pfx", "*.jks", "*.keystore", "*.crt", "*.cer", "*.der", "*.asc", "*.gpg",
+  "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "*.ppk",
+  ".npmrc", ".yarnrc.yml", ".pypirc", ".netrc", "_netrc", ".git-credentials", ".pgpass", ".htpasswd",
+  "credentials", "credentials.json", "*credentials*.json", "client_secret*.json", "service-account*.json",
+  "secrets.json", "secrets.yaml", "secrets.yml", "secrets.toml", "*.secret", "*.secrets", "*.tfvars", "*.tfstate", "*.kdbx", "*.keychain", ".aws/", ".ssh/", "**/.docker/config.json",
+];
 
 export const DEFAULT_SETTINGS: PocketCoderSettings = {
   model: { path: "", directory: "" },
@@ -36,6 +55,8 @@ export const DEFAULT_SETTINGS: PocketCoderSettings = {
   completion: { enabled: true, maxTokens: 128 },
   explain: { modelPath: "", maxTokens: 512 },
   network: { allowModelDownload: false },
+  exclude: DEFAULT_EXCLUDE,
+  context: { includeGitIgnored: false },
 };
 
 export const MAX_THREADS_SETTING = 256;
@@ -57,6 +78,7 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
   const explain = asRecord(root["explain"]);
   const explainModel = asRecord(explain["model"]);
   const network = asRecord(root["network"]);
+  const context = asRecord(root["context"]);
 
   const path = pickString(model["path"], DEFAULT_SETTINGS.model.path, "model.path", problems).trim();
   const directory = pickString(model["directory"], DEFAULT_SETTINGS.model.directory, "model.directory", problems).trim();
@@ -73,6 +95,10 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
   const allowModelDownload = pickBoolean(
     network["allowModelDownload"], DEFAULT_SETTINGS.network.allowModelDownload, "network.allowModelDownload", problems,
   );
+  const exclude = pickStringArray(root["exclude"], DEFAULT_SETTINGS.exclude, "exclude", problems);
+  const includeGitIgnored = pickBoolean(
+    context["includeGitIgnored"], DEFAULT_SETTINGS.context.includeGitIgnored, "context.includeGitIgnored", problems,
+  );
 
   return {
     settings: {
@@ -82,6 +108,8 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
       completion: { enabled, maxTokens },
       explain: { modelPath: explainModelPath, maxTokens: explainMaxTokens },
       network: { allowModelDownload },
+      exclude,
+      context: { includeGitIgnored },
     },
     problems,
   };
@@ -111,6 +139,17 @@ function pickString(value: unknown, fallback: string, name: string, problems: st
   if (value === undefined || value === null) return fallback;
   if (typeof value === "string") return value;
   problems.push(`pocketCoder.${name} must be a string; using "${fallback}".`);
+  return fallback;
+}
+
+function pickStringArray(value: unknown, fallback: readonly string[], name: string, problems: string[]): readonly string[] {
+  if (value === undefined || value === null) return fallback;
+  if (Array.isArray(value)) {
+    const strings = value.filter((item): item is string => typeof item === "string").map((item) => item.trim()).filter((item) => item !== "");
+    if (strings.length !== value.length) problems.push(`pocketCoder.${name} must list strings only; ignoring the entries that are not.`);
+    return strings;
+  }
+  problems.push(`pocketCoder.${name} must be a list of globs; using the defaults.`);
   return fallback;
 }
 

@@ -46,6 +46,15 @@ async function main(): Promise<number> {
       env: { POCKET_CODER_E2E_SUITE: "explain", POCKET_CODER_XSS_MODEL: await xssChatModel(MODEL_DIR) },
     })) === 0));
 
+  outcomes.push(await timed("extension host suite: context from language services", async () =>
+    (await runE2eSuite({
+      extensionDevelopmentPath: REPO_ROOT,
+      extensionTestsPath: SUITE_INDEX,
+      workspaceFolder: freshWorkspace("context"),
+      settings: cpuSettings,
+      env: { POCKET_CODER_E2E_SUITE: "context" },
+    })) === 0));
+
   const vulkanSkip = vulkanUnavailableReason();
   if (vulkanSkip === undefined) {
     outcomes.push(await timed("extension host suite (Vulkan software device)", async () =>

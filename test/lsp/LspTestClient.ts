@@ -58,6 +58,8 @@ export interface StartOptions {
   readonly workspaceFolder?: string;
   /** Runs the server under these commands, e.g. ["unshare", "-n", "strace", "-f", …]; the node command line is appended. */
   readonly wrapper?: readonly string[];
+  /** `ClientCapabilities.experimental`, e.g. to announce that this client answers `pocketCoder/definitions`. */
+  readonly experimental?: Record<string, unknown>;
 }
 
 /** A minimal LSP client for tests: the real built server in a child process, spoken to over stdio. */
@@ -102,6 +104,7 @@ export class LspTestClient {
       capabilities: {
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
         textDocument: { inlineCompletion: { dynamicRegistration: false } },
+        ...(options.experimental === undefined ? {} : { experimental: options.experimental }),
       },
       initializationOptions: options.settings,
     });

@@ -144,3 +144,18 @@ describe("pocket-coder complete", () => {
     assert.match(stdout, /pocket-coder complete \[options\] FILE LINE:COL/);
   });
 });
+
+describe("pocket-coder complete on an excluded file", () => {
+  test("a .env file is not read: no completion, a note on stderr, exit 0, before any model loads", () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "pocket-coder-cli-excluded-"));
+    try {
+      fs.writeFileSync(path.join(folder, ".env"), "API_TOKEN=sk-live-123\n");
+      const { status, stdout, stderr } = cli(["complete", path.join(folder, ".env"), "1:5", "--model", path.join(folder, "missing.gguf")]);
+      assert.equal(status, 0, stderr);
+      assert.equal(stdout, "");
+      assert.match(stderr, /no completion: .*\.env matches pocketCoder\.exclude/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -20,6 +20,7 @@ describe("normalizeSettings", () => {
       model: { path: "/models/qwen.gguf", directory: "/models" }, gpu: "vulkan", threads: 3,
       completion: { enabled: false, maxTokens: 64 }, explain: { modelPath: "/models/chat.gguf", maxTokens: 300 },
       network: { allowModelDownload: true },
+      exclude: DEFAULT_SETTINGS.exclude, context: DEFAULT_SETTINGS.context,
     });
   });
 

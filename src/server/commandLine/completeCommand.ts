@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { completeAtCursor, DEFAULT_BUDGET } from "../completion/CompletionEngine";
+import { GlobRules } from "../context/globs";
 import { parseArgs, UsageError, writeStdout } from "./args";
 import { MODEL_OPTIONS, MODEL_OPTIONS_USAGE, settingsFromArgs, startHeadlessModel, stderrLogger } from "./headlessModel";
 
@@ -25,6 +26,10 @@ export async function runComplete(argv: readonly string[]): Promise<number> {
   const match = /^(\d+):(\d+)$/.exec(where);
   if (match === null) throw new UsageError(`LINE:COL must look like 12:5; got "${where}".`);
   const settings = settingsFromArgs(args);
+  if (new GlobRules(settings.exclude).matches(path.resolve(file).split(path.sep).join("/").replace(/^\/+/, ""))) {
+    process.stderr.write(`(no completion: ${file} matches pocketCoder.exclude's defaults; Pocket Coder does not read it)\n`);
+    return 0;
+  }
   const text = await readFile(file, "utf8");
   const offset = offsetOf(text, Number(match[1]), Number(match[2]));
 

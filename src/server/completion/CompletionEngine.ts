@@ -17,6 +17,8 @@ export interface CompletionRequest {
   readonly invoked?: boolean;
   /** Chunks of other files, already budgeted; must stay stable while the user types (it heads the prompt). */
   readonly extraContext?: readonly ContextFile[];
+  /** Gathers `extraContext` once the request is not answered from a cache (it may wait briefly for the editor). */
+  readonly gatherContext?: (signal: AbortSignal) => Promise<readonly ContextFile[]>;
 }
 
 export interface CompletionBudget {

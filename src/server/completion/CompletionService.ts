@@ -87,6 +87,12 @@ export class CompletionService {
 
     const turn = this.gate.begin(callerSignal);
     try {
+      // Cross-file context is gathered here, past the cache, and within the debounce like the windowing below.
+      if (request.gatherContext !== undefined) {
+        request = { ...request, gatherContext: undefined, extraContext: await request.gatherContext(turn.signal) };
+        if (turn.signal.aborted) return { kind: "empty", reason: "aborted" };
+      }
+
       // Windowing and prompt building happen while the debounce runs: the request pays for one, not both.
       const prepared = prepareCompletion(model, request, budget, this.anchorSlot.anchor);
       if (prepared.kind === "empty") return prepared;

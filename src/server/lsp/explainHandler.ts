@@ -19,6 +19,8 @@ export interface ExplainHandlerDeps {
   /** How a document is named to the model: its workspace-relative path. */
   readonly workspace: (uri: string) => { filePath: string };
   readonly log: Logger;
+  /** Which files may be read: an excluded one is never explained, a private one never joins another's explanation. */
+  readonly policy?: { isExcluded(uri: string): boolean; mayShare(uri: string): boolean };
 }
 
 /**
@@ -44,6 +46,13 @@ export function createExplainHandler(deps: ExplainHandlerDeps) {
       if (document === undefined) {
         throw new ResponseError(ErrorCodes.InvalidParams, `${params.textDocument.uri} is not open on the server, so it cannot be explained.`);
       }
+      if (deps.policy?.isExcluded(document.uri) === true) {
+        throw new ResponseError(
+          ErrorCodes.InvalidParams,
+          `${deps.workspace(document.uri).filePath} matches pocketCoder.exclude, so Pocket Coder does not read it. Remove the matching glob from that setting to explain it.`,
+          { kind: "excluded" },
+        );
+      }
       const target = await deps.models.explainModel();
       if (request.signal.aborted) return { text: "", model: "generator" in target ? target.generator.modelName : "", stopReason: "cancelled" };
       if ("problem" in target) throw new ResponseError(LSPErrorCodes.RequestFailed, target.problem, { kind: "noModel" });
@@ -56,7 +65,9 @@ export function createExplainHandler(deps: ExplainHandlerDeps) {
         start,
         end,
         ...(params.diagnostic === undefined ? {} : { diagnostic: params.diagnostic }),
-        otherDocuments: deps.documents.all().filter((other) => other.uri !== document.uri).map((other) => describe(other, deps)),
+        otherDocuments: deps.documents.all()
+          .filter((other) => other.uri !== document.uri && (deps.policy?.mayShare(other.uri) ?? true))
+          .map((other) => describe(other, deps)),
       };
       const outcome = await deps.models.whileBusy(() =>
         explainCode(target.generator, input, deps.settings().explain.maxTokens, {

@@ -3,6 +3,7 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import { DEFAULT_BUDGET } from "../completion/CompletionEngine";
 import { CompletionService } from "../completion/CompletionService";
 import { selectCrossFileContext, type OpenFile } from "../completion/crossFileContext";
+import type { ContextFeature } from "./contextFeature";
 import type { Logger } from "../logger";
 import type { ModelService } from "../model/ModelService";
 import type { PocketCoderSettings } from "../../shared/settings";
@@ -19,17 +20,25 @@ export interface InlineCompletionDeps {
   /** When each open document was last edited or completed in (ms). */
   readonly lastUsedAt: (uri: string) => number;
   readonly log: Logger;
+  /** Exclusions and cross-file context (definitions, recent code, ranking); without it, the heads of open files. */
+  readonly context?: Pick<ContextFeature, "policy" | "gather">;
 }
 
 /** `textDocument/inlineCompletion`: thin LSP glue around the completion service. */
 export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
   const service = new CompletionService();
   const skippedHuge = new Set<string>();
+  const skippedExcluded = new Set<string>();
 
   return async (params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionItem[]> => {
     const model = deps.models.completionModel;
     const document = deps.documents.get(params.textDocument.uri);
     if (model === undefined || document === undefined) return [];
+    if (deps.context?.policy.isExcluded(document.uri) === true) {
+      if (!skippedExcluded.has(document.uri)) deps.log.info(`No completion in ${document.uri}: it matches pocketCoder.exclude.`);
+      skippedExcluded.add(document.uri);
+      return [];
+    }
     const text = document.getText();
     if (text.length > MAX_DOCUMENT_CHARS) {
       if (!skippedHuge.has(document.uri)) deps.log.info(`No completion in ${document.uri}: ${text.length} characters is over the limit.`);
@@ -40,6 +49,14 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
     const cancellation = abortSignalOf(token);
     try {
       const selected = params.context.selectedCompletionInfo?.text;
+      const context = deps.context;
+      const crossFile = context === undefined
+        ? { extraContext: selectCrossFileContext(document, openFiles(deps)) }
+        : {
+          gatherContext: async (signal: AbortSignal) => (await context.gather(
+            document, document.offsetAt(params.position), DEFAULT_BUDGET.extraContextTokens, (t) => model.generator.countTokens(t), signal,
+          )).files,
+        };
       const outcome = await deps.models.whileBusy(() =>
         service.complete(
           { id: `${model.status.path}#${model.fim.id}`, generator: model.generator, fim: model.fim },
@@ -50,7 +67,7 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
             ...deps.workspace(document.uri),
             ...(selected === undefined ? {} : { selectedCompletionText: selected }),
             ...(params.context.triggerKind === InlineCompletionTriggerKind.Invoked ? { invoked: true } : {}),
-            extraContext: selectCrossFileContext(document, openFiles(deps)),
+            ...crossFile,
           },
           { ...DEFAULT_BUDGET, maxTokens: deps.settings().completion.maxTokens },
           cancellation.signal,
