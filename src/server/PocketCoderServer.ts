@@ -1,6 +1,4 @@
 import * as os from "node:os";
-import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   TextDocuments,
   TextDocumentSyncKind,
@@ -14,6 +12,7 @@ import { DEFAULT_SETTINGS, type PocketCoderSettings } from "../shared/settings";
 import type { Logger } from "./logger";
 import { createExplainHandler } from "./lsp/explainHandler";
 import { createInlineCompletionHandler } from "./lsp/inlineCompletionHandler";
+import { documentPlace } from "./lsp/documentPlace";
 import { SettingsSync } from "./lsp/SettingsSync";
 import { ModelService } from "./model/ModelService";
 import { collectDoctorFacts } from "./doctor/collectDoctorFacts";
@@ -78,13 +77,13 @@ export function startServer(connection: Connection): void {
       documents,
       models,
       settings: () => settings,
-      workspace: (uri) => workspacePlace(uri, folders),
+      workspace: (uri) => documentPlace(uri, folders),
       lastUsedAt: (uri) => lastUsedAt.get(uri) ?? 0,
       log,
     }),
   );
 
-  connection.onRequest(ExplainRequest, createExplainHandler({ connection, documents, models, settings: () => settings, workspace: (uri) => workspacePlace(uri, folders), log }));
+  connection.onRequest(ExplainRequest, createExplainHandler({ connection, documents, models, settings: () => settings, workspace: (uri) => documentPlace(uri, folders), log }));
 
   // Model setup and diagnostics: the extension host never loads node-llama-cpp, so it asks the server.
   connection.onRequest(InspectModelsRequest, async (params) => {
@@ -102,16 +101,4 @@ export function startServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
-}
-
-/** The file's path relative to its workspace folder and that folder's name (for repo-level FIM prompts). */
-function workspacePlace(uri: string, folders: readonly WorkspaceFolder[]): { filePath: string; repoName: string } {
-  const filePath = uri.startsWith("file:") ? fileURLToPath(uri) : uri;
-  for (const folder of folders) {
-    if (!folder.uri.startsWith("file:")) continue;
-    const root = fileURLToPath(folder.uri);
-    const relative = path.relative(root, filePath);
-    if (!relative.startsWith("..") && !path.isAbsolute(relative)) return { filePath: relative.split(path.sep).join("/"), repoName: folder.name };
-  }
-  return { filePath: path.basename(filePath), repoName: "" };
 }
