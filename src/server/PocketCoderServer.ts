@@ -14,6 +14,7 @@ import { createExplainHandler } from "./lsp/explainHandler";
 import { createInlineCompletionHandler } from "./lsp/inlineCompletionHandler";
 import { documentPlace } from "./lsp/documentPlace";
 import { SettingsSync } from "./lsp/SettingsSync";
+import { ServerLifecycle } from "./lsp/ServerLifecycle";
 import { ModelService } from "./model/ModelService";
 import { collectDoctorFacts } from "./doctor/collectDoctorFacts";
 import { formatDoctorReport } from "./doctor/doctorReport";
@@ -38,6 +39,7 @@ export function startServer(connection: Connection): void {
   let settings: PocketCoderSettings = DEFAULT_SETTINGS;
   let folders: WorkspaceFolder[] = [];
   let initialized = false;
+  const lifecycle = new ServerLifecycle();
 
   const models = new ModelService(
     (status) => {
@@ -52,6 +54,7 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialize((params): InitializeResult => {
+    lifecycle.initialize();
     settings = settingsSync.initialize(params);
     folders = params.workspaceFolders ?? [];
     return {
@@ -72,7 +75,7 @@ export function startServer(connection: Connection): void {
     await models.applySettings(settings);
   });
 
-  connection.languages.inlineCompletion.on(
+  connection.languages.inlineCompletion.on(lifecycle.guard(
     createInlineCompletionHandler({
       documents,
       models,
@@ -81,23 +84,21 @@ export function startServer(connection: Connection): void {
       lastUsedAt: (uri) => lastUsedAt.get(uri) ?? 0,
       log,
     }),
-  );
+  ));
 
-  connection.onRequest(ExplainRequest, createExplainHandler({ connection, documents, models, settings: () => settings, workspace: (uri) => documentPlace(uri, folders), log }));
+  connection.onRequest(ExplainRequest, lifecycle.guard(createExplainHandler({ connection, documents, models, settings: () => settings, workspace: (uri) => documentPlace(uri, folders), log })));
 
   // Model setup and diagnostics: the extension host never loads node-llama-cpp, so it asks the server.
-  connection.onRequest(InspectModelsRequest, async (params) => {
+  connection.onRequest(InspectModelsRequest, lifecycle.guard(async (params) => {
     const [files, hardware] = await Promise.all([inspectModelFiles(params), models.hardware()]);
     return { ...files, ...(hardware === undefined ? {} : { hardware }) };
-  });
-  connection.onRequest(DoctorRequest, async (params) => {
+  }));
+  connection.onRequest(DoctorRequest, lifecycle.guard(async (params) => {
     const facts = await collectDoctorFacts(models, { version: SERVER_VERSION, measureSpeed: params.measureSpeed !== false });
     return { text: formatDoctorReport(facts) };
-  });
+  }));
 
-  connection.onShutdown(async () => {
-    await models.dispose();
-  });
+  connection.onShutdown(() => lifecycle.shutdown(() => models.dispose()));
 
   documents.listen(connection);
   connection.listen();
