@@ -15,7 +15,9 @@ import type { Logger } from "./logger";
 import { ContextFeature, EditTracker } from "./lsp/contextFeature";
 import { createExplainHandler } from "./lsp/explainHandler";
 import { createInlineCompletionHandler } from "./lsp/inlineCompletionHandler";
+import { documentPlace } from "./lsp/documentPlace";
 import { SettingsSync } from "./lsp/SettingsSync";
+import { ServerLifecycle } from "./lsp/ServerLifecycle";
 import { ModelService } from "./model/ModelService";
 import { collectDoctorFacts } from "./doctor/collectDoctorFacts";
 import { formatDoctorReport } from "./doctor/doctorReport";
@@ -41,8 +43,9 @@ export function startServer(connection: Connection): void {
   let settings: PocketCoderSettings = DEFAULT_SETTINGS;
   let folders: WorkspaceFolder[] = [];
   let initialized = false;
+  const lifecycle = new ServerLifecycle();
   const context = new ContextFeature(
-    connection, documents, edits, () => settings, (uri) => workspacePlace(uri, folders).filePath, (uri) => exclusionPath(uri, folders), log,
+    connection, documents, edits, () => settings, (uri) => documentPlace(uri, folders).filePath, (uri) => exclusionPath(uri, folders), log,
   );
 
   const models = new ModelService(
@@ -58,6 +61,7 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialize((params): InitializeResult => {
+    lifecycle.initialize();
     settings = settingsSync.initialize(params);
     folders = params.workspaceFolders ?? [];
     context.initialize(params);
@@ -79,56 +83,46 @@ export function startServer(connection: Connection): void {
     await models.applySettings(settings);
   });
 
-  connection.languages.inlineCompletion.on(
+  connection.languages.inlineCompletion.on(lifecycle.guard(
     createInlineCompletionHandler({
       documents,
       models,
       settings: () => settings,
-      workspace: (uri) => workspacePlace(uri, folders),
+      workspace: (uri) => documentPlace(uri, folders),
       lastUsedAt: (uri) => lastUsedAt.get(uri) ?? 0,
       log,
       context,
     }),
-  );
+  ));
 
-  connection.onRequest(ExplainRequest, createExplainHandler({
-    connection, documents, models, settings: () => settings, workspace: (uri) => workspacePlace(uri, folders), log, policy: context.policy,
-  }));
+  connection.onRequest(ExplainRequest, lifecycle.guard(createExplainHandler({
+    connection, documents, models, settings: () => settings, workspace: (uri) => documentPlace(uri, folders), log, policy: context.policy,
+  })));
 
   // Model setup and diagnostics: the extension host never loads node-llama-cpp, so it asks the server.
-  connection.onRequest(InspectModelsRequest, async (params) => {
+  connection.onRequest(InspectModelsRequest, lifecycle.guard(async (params) => {
     const [files, hardware] = await Promise.all([inspectModelFiles(params), models.hardware()]);
     return { ...files, ...(hardware === undefined ? {} : { hardware }) };
-  });
-  connection.onRequest(DoctorRequest, async (params) => {
+  }));
+  connection.onRequest(DoctorRequest, lifecycle.guard(async (params) => {
     const facts = await collectDoctorFacts(models, { version: SERVER_VERSION, measureSpeed: params.measureSpeed !== false });
     return { text: formatDoctorReport(facts) };
-  });
+  }));
 
-  connection.onShutdown(async () => {
-    await models.dispose();
-  });
+  connection.onShutdown(() => lifecycle.shutdown(() => models.dispose()));
 
   context.listen();
   documents.listen(connection);
   connection.listen();
 }
 
-/** The file's path relative to its workspace folder and that folder's name (for repo-level FIM prompts). */
-function workspacePlace(uri: string, folders: readonly WorkspaceFolder[]): { filePath: string; repoName: string } {
-  const filePath = uri.startsWith("file:") ? fileURLToPath(uri) : uri;
-  for (const folder of folders) {
-    if (!folder.uri.startsWith("file:")) continue;
-    const root = fileURLToPath(folder.uri);
-    const relative = path.relative(root, filePath);
-    if (!relative.startsWith("..") && !path.isAbsolute(relative)) return { filePath: relative.split(path.sep).join("/"), repoName: folder.name };
-  }
-  return { filePath: path.basename(filePath), repoName: "" };
-}
-
-/** The path exclusion globs match: workspace-relative inside a workspace folder, else the whole path. */
+/** The path exclusion globs match: workspace-relative inside a workspace folder, else the whole path when it has one. */
 function exclusionPath(uri: string, folders: readonly WorkspaceFolder[]): string {
-  const place = workspacePlace(uri, folders);
+  const place = documentPlace(uri, folders);
   if (place.repoName !== "" || !uri.startsWith("file:")) return place.filePath;
-  return fileURLToPath(uri).split(path.sep).join("/");
+  try {
+    return fileURLToPath(uri).split(path.sep).join("/");
+  } catch {
+    return place.filePath; // an odd file URI (another host, an encoded separator): its name still meets the globs
+  }
 }

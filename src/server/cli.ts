@@ -4,7 +4,7 @@
  */
 // First: it sizes libuv's thread pool, which must happen before anything starts the pool.
 import "./libuvThreadPool";
-import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
+import { createServerConnection } from "./lsp/transportErrors";
 import { startServer } from "./PocketCoderServer";
 import { UsageError, writeStdout } from "./commandLine/args";
 import { COMPLETE_USAGE, runComplete } from "./commandLine/completeCommand";
@@ -40,7 +40,7 @@ ${Object.values(COMMANDS).map((command) => command.usage).join("\n\n")}
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "serve" && (rest.includes("--stdio") || rest.some((arg) => arg.startsWith("--socket=") || arg === "--node-ipc"))) {
-    startServer(createConnection(ProposedFeatures.all));
+    startServer(createServerConnection());
     return -1;
   }
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {

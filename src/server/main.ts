@@ -4,7 +4,7 @@
  */
 // First: it sizes libuv's thread pool, which must happen before anything starts the pool.
 import "./libuvThreadPool";
-import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
+import { createServerConnection } from "./lsp/transportErrors";
 import { startServer } from "./PocketCoderServer";
 
-startServer(createConnection(ProposedFeatures.all));
+startServer(createServerConnection());

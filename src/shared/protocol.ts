@@ -11,6 +11,8 @@ export type Backend = "cpu" | "cuda" | "vulkan" | "metal";
 export type ProblemKind =
   | "noModel"
   | "modelNotFound"
+  /** The file exists but cannot be read (permissions, I/O error). */
+  | "unreadableModel"
   | "invalidModel"
   | "noFimSupport"
   | "loadFailed"

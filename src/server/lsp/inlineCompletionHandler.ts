@@ -83,9 +83,11 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
         );
       }
       if (outcome.kind === "empty") return [];
+      // offsetAt clamps a position past the line end (or negative) into the text; the range starts where it clamped to.
       const offset = document.offsetAt(params.position);
+      const start = document.positionAt(offset);
       const end = document.positionAt(offset + outcome.replaceSuffixChars);
-      return [{ insertText: outcome.insertText, range: { start: params.position, end } }];
+      return [{ insertText: outcome.insertText, range: { start, end } }];
     } finally {
       cancellation.dispose();
     }

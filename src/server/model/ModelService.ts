@@ -143,7 +143,8 @@ export class ModelService {
       problem: why === undefined
         ? "No model is loaded to explain with. Choose a GGUF model with \"Pocket Coder: Select Model…\" (pocketCoder.model.path), " +
           "or set pocketCoder.explain.model.path to an instruct (chat) model."
-        : `No model is loaded to explain with: ${why}`,
+        : `No model is loaded to explain with: ${why} To explain with another model, set pocketCoder.explain.model.path ` +
+          "to an instruct (chat) model.",
     };
   }
 

@@ -24,6 +24,8 @@ const MIN_PREFILL_CHUNK = 128;
  */
 const MIN_SHIFTED_RUN = 48;
 const MAX_PREFILL_CHUNK = 512;
+/** What the detokenizer gives for the bytes of a character that has not ended yet. */
+const INCOMPLETE_CHARACTER = "\uFFFD";
 
 /**
  * One loaded model with one warm context sequence. Generations run one at a time; each keeps what the KV cache
@@ -129,10 +131,10 @@ export class LoadedModel implements TextGenerator {
     const lastChunkAt = performance.now();
     const generated: Token[] = [];
     let text = "";
-    // The sequence ends its iteration itself at an end-of-generation token (it yields none): that is the natural end.
     let stopReason: StopReason = "endOfGeneration";
     let promptEndedAt = lastChunkAt;
-    for await (const token of this.sequence.evaluate(lastChunk, { temperature: 0 })) {
+    // yieldEogToken: without it the iterator ends silently on end-of-generation and the stop reads as maxTokens.
+    for await (const token of this.sequence.evaluate(lastChunk, { temperature: 0, yieldEogToken: true })) {
       if (generated.length === 0) {
         promptEndedAt = performance.now();
         timing.prefillMs = promptEndedAt - alignStartedAt - (timing.alignMs ?? 0);
@@ -147,7 +149,10 @@ export class LoadedModel implements TextGenerator {
         break;
       }
       generated.push(token);
-      text = this.model.detokenize(generated);
+      const decoded = this.model.detokenize(generated);
+      // A token that ends inside a multi-byte character decodes to U+FFFD: hold that text back until a later
+      // token completes the character, so a cut generation never ends in a broken character.
+      if (!decoded.endsWith(INCOMPLETE_CHARACTER)) text = decoded;
       const stopAt = firstStopIndex(text, options.stopTexts);
       if (stopAt >= 0) {
         text = text.slice(0, stopAt);

@@ -20,6 +20,28 @@ export interface AcquiredLlama {
   readonly attempts: readonly BackendAttempt[];
   /** The GPU build that loaded without finding a device (e.g. Vulkan with only a software renderer). */
   readonly idleGpuBuild?: Backend;
+  /** llama.cpp's recent errors, so that a failed load can give llama.cpp's reason. */
+  readonly errorLog?: LlamaErrorLog;
+}
+
+/** The last errors llama.cpp logged, numbered, so that a caller can take those logged during its own work. */
+export class LlamaErrorLog {
+  private readonly entries: Array<{ readonly number: number; readonly text: string }> = [];
+  private count = 0;
+
+  add(text: string): void {
+    this.entries.push({ number: ++this.count, text });
+    if (this.entries.length > 20) this.entries.shift();
+  }
+
+  /** Call before the work; pass the result to `since`. */
+  mark(): number {
+    return this.count;
+  }
+
+  since(mark: number): string[] {
+    return this.entries.filter((entry) => entry.number > mark).map((entry) => entry.text);
+  }
 }
 
 export interface AcquireLlamaOptions {
@@ -39,6 +61,7 @@ export const BACKEND_NAMES: Record<Backend, string> = { cpu: "CPU", cuda: "CUDA"
 export async function acquireLlama(options: AcquireLlamaOptions): Promise<AcquiredLlama> {
   const { getLlama, LlamaLogLevel } = await importNodeLlamaCpp();
   const attempts: BackendAttempt[] = [];
+  const errorLog = new LlamaErrorLog();
   const load = async (gpu: BackendAttempt["gpu"], retried = false): Promise<Llama> => {
     try {
       const llama = await getLlama({
@@ -51,7 +74,9 @@ export async function acquireLlama(options: AcquireLlamaOptions): Promise<Acquir
         logLevel: LlamaLogLevel.warn,
         logger: (level, message) => {
           const text = message.trim();
-          if (text !== "") options.log(`[llama.cpp ${level}] ${text}`);
+          if (text === "") return;
+          options.log(`[llama.cpp ${level}] ${text}`);
+          if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) errorLog.add(text);
         },
       });
       attempts.push({ gpu });
@@ -99,7 +124,7 @@ export async function acquireLlama(options: AcquireLlamaOptions): Promise<Acquir
     fallbackNotice = `${BACKEND_NAMES[requested]} was requested but is not available here; using ${BACKEND_NAMES[backend]} instead.`;
   }
   return {
-    llama, backend, gpuDevices, attempts,
+    llama, backend, gpuDevices, attempts, errorLog,
     ...(fallbackNotice === undefined ? {} : { fallbackNotice }),
     ...(idleGpuBuild === undefined ? {} : { idleGpuBuild }),
   };

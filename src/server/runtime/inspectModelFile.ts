@@ -1,7 +1,8 @@
-import { open, stat } from "node:fs/promises";
+import { open, stat, type FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import type { ModelFacts } from "../completion/fim/fimTypes";
 import { modelFactsFromGgufMetadata } from "../completion/fim/modelFacts";
+import { checkGgufHeader, type GgufHeaderFacts } from "./checkGgufHeader";
 import { ModelLoadError } from "./ModelLoadError";
 import { importNodeLlamaCpp, type GgufFileInfo } from "./nodeLlamaCpp";
 
@@ -27,13 +28,8 @@ export async function inspectModelFile(modelPath: string): Promise<InspectedMode
     throw new ModelLoadError("modelNotFound", `pocketCoder.model.path must be an absolute path; got "${modelPath}".`);
   }
   const size = await fileSize(modelPath);
-  if ((await readMagic(modelPath)) !== GGUF_MAGIC) {
-    throw new ModelLoadError(
-      "invalidModel",
-      `${modelPath} is not a GGUF model file (it does not start with the GGUF signature). ` +
-        "Pocket Coder needs a .gguf file, such as those in the \"-GGUF\" repositories of code models.",
-    );
-  }
+  // Before node-llama-cpp parses the header: it allocates whatever counts and lengths the header claims.
+  await checkHeader(modelPath, size);
 
   const { readGgufFileInfo } = await importNodeLlamaCpp();
   let fileInfo: GgufFileInfo;
@@ -46,27 +42,12 @@ export async function inspectModelFile(modelPath: string): Promise<InspectedMode
         "download it again and check its size.",
     );
   }
-  if (size < minimumDataEnd(fileInfo)) {
-    throw new ModelLoadError(
-      "invalidModel",
-      `${modelPath} is truncated: its tensor data ends early (${size} bytes on disk). ` +
-        "The download was probably interrupted: download it again and check its size.",
-    );
-  }
 
   const fallbackName = path.basename(modelPath, path.extname(modelPath));
   const facts = modelFactsFromGgufMetadata(fileInfo.metadata as unknown as Record<string, unknown>, fallbackName);
   return { path: modelPath, name: facts.name ?? fallbackName, facts, fileInfo };
 }
 
-/** Where the last tensor's data starts in the file: a shorter file cannot hold its weights. */
-function minimumDataEnd(fileInfo: GgufFileInfo): number {
-  let lastStart = -1;
-  for (const tensor of fileInfo.tensorInfo ?? []) {
-    if (tensor.filePart === 1) lastStart = Math.max(lastStart, Number(tensor.fileOffset));
-  }
-  return lastStart + 1;
-}
 
 async function fileSize(modelPath: string): Promise<number> {
   try {
@@ -83,15 +64,62 @@ async function fileSize(modelPath: string): Promise<number> {
   }
 }
 
-async function readMagic(modelPath: string): Promise<string> {
-  const handle = await open(modelPath, "r");
+/**
+ * Opens the file (a file that exists but cannot be read gets its own message) and checks its signature and
+ * header against its size, reading only the header's bytes.
+ */
+async function checkHeader(modelPath: string, size: number): Promise<GgufHeaderFacts> {
+  let handle: FileHandle;
   try {
-    const buffer = Buffer.alloc(4);
-    const { bytesRead } = await handle.read(buffer, 0, 4, 0);
-    return buffer.subarray(0, bytesRead).toString("latin1");
+    handle = await open(modelPath, "r");
+  } catch (error) {
+    throw unreadableFileError(modelPath, error);
+  }
+  try {
+    const read = async (position: number, length: number): Promise<Uint8Array> => {
+      const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - position)));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      return buffer.subarray(0, bytesRead);
+    };
+    if (Buffer.from(await read(0, 4)).toString("latin1") !== GGUF_MAGIC) {
+      throw new ModelLoadError(
+        "invalidModel",
+        `${modelPath} is not a GGUF model file (it does not start with the GGUF signature). ` +
+          "Pocket Coder needs a .gguf file, such as those in the \"-GGUF\" repositories of code models.",
+      );
+    }
+    const checked = await checkGgufHeader({ size, read });
+    if ("facts" in checked) return checked.facts;
+    throw new ModelLoadError(
+      "invalidModel",
+      checked.problem.kind === "truncated"
+        ? `${modelPath} is truncated: ${checked.problem.message}. The download was probably interrupted: download it again and check its size.`
+        : `${modelPath} is not a valid GGUF file: ${checked.problem.message}. The file is damaged or was not written as GGUF: ` +
+          "download it again, or choose another file.",
+    );
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw error;
+    throw unreadableFileError(modelPath, error);
   } finally {
     await handle.close();
   }
+}
+
+/** EACCES and EPERM say what to change; anything else says what happened. */
+function unreadableFileError(modelPath: string, error: unknown): ModelLoadError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EACCES" || code === "EPERM") {
+    return new ModelLoadError(
+      "unreadableModel",
+      `The model file ${modelPath} cannot be read: permission denied. Let your user read it (e.g. chmod a+r), ` +
+        "or choose another file with \"Select GGUF file…\".",
+    );
+  }
+  return new ModelLoadError(
+    "unreadableModel",
+    `The model file ${modelPath} cannot be read (${errorText(error)}). Check the file or the disk it is on, ` +
+      "or choose another file with \"Select GGUF file…\".",
+  );
 }
 
 export function errorText(error: unknown): string {

@@ -1,6 +1,6 @@
 import type { ModelStatus } from "../../shared/protocol";
 import { readMetadataValue } from "../completion/fim/modelFacts";
-import { BACKEND_NAMES, type AcquiredLlama } from "./acquireLlama";
+import { BACKEND_NAMES, type AcquiredLlama, type LlamaErrorLog } from "./acquireLlama";
 import { loadWithLayerFallback, looksLikeOutOfMemory, type GpuLayersRequest } from "./gpuLayerFallback";
 import { errorText, type InspectedModel } from "./inspectModelFile";
 import { ChatExplainer } from "./ChatExplainer";
@@ -32,6 +32,7 @@ export interface OpenedModel {
  */
 export async function openModel(acquired: AcquiredLlama, inspected: InspectedModel, options: OpenModelOptions): Promise<OpenedModel> {
   const log = options.log ?? (() => undefined);
+  const errorsFrom = acquired.errorLog?.mark() ?? 0;
   let result;
   try {
     result = await loadWithLayerFallback({
@@ -42,9 +43,10 @@ export async function openModel(acquired: AcquiredLlama, inspected: InspectedMod
     });
   } catch (error) {
     if (error instanceof ModelLoadError) throw error;
+    const reason = (acquired.errorLog === undefined ? undefined : await llamaCppReason(acquired.errorLog, errorsFrom)) ?? errorText(error);
     throw new ModelLoadError(
       "loadFailed",
-      `llama.cpp could not load ${inspected.path} (${errorText(error)}). The file may be damaged or of an architecture ` +
+      `llama.cpp could not load ${inspected.path}: ${reason}. The file may be damaged or of an architecture ` +
         "this version of llama.cpp does not support.",
     );
   }
@@ -100,4 +102,20 @@ function totalLayersOf(inspected: InspectedModel): number {
   const architecture = inspected.facts.architecture;
   const blocks = architecture === undefined ? undefined : readMetadataValue(inspected.fileInfo.metadata, `${architecture}.block_count`);
   return typeof blocks === "number" && blocks > 0 ? blocks + 1 : 33;
+}
+
+/**
+ * What llama.cpp logged as the reason a load failed ("unknown model architecture: 'x'", "tensor 'y' has wrong
+ * shape…"); node-llama-cpp's own error only says "Failed to load model". Log lines arrive from llama.cpp's thread
+ * through the event loop, so the ones logged just before the failure may come a moment after it.
+ */
+export async function llamaCppReason(errorLog: LlamaErrorLog, mark: number): Promise<string | undefined> {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return pickLoadFailureReason(errorLog.since(mark));
+}
+
+/** The first of llama.cpp's error lines that says more than "failed to load", without its function-name prefixes. */
+export function pickLoadFailureReason(lines: readonly string[]): string | undefined {
+  const stripped = lines.map((line) => line.replace(/^(?:\w+: )?(?:error loading model(?: architecture| hyperparameters| vocabulary)?: )*/i, "").trim());
+  return stripped.find((line) => line !== "" && !/failed to (load|read)\b/i.test(line));
 }
