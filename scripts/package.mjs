@@ -17,6 +17,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { thirdPartyNotices } from "./thirdPartyNotices.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { targets } = JSON.parse(fs.readFileSync(path.join(ROOT, "scripts/vsix-targets.json"), "utf8"));
@@ -161,7 +162,8 @@ function main() {
     }
     if (!fs.existsSync(path.join(ROOT, "media/explain/dist/explain.js"))) throw new Error("media/explain/dist/explain.js is missing: the build did not produce it.");
     fs.cpSync(path.join(ROOT, "media"), path.join(stage, "media"), { recursive: true });
-    for (const file of ["README.md", "LICENSE", "SECURITY.md"]) fs.copyFileSync(path.join(ROOT, file), path.join(stage, file));
+    for (const file of ["README.md", "LICENSE", "SECURITY.md", "CHANGELOG.md"]) fs.copyFileSync(path.join(ROOT, file), path.join(stage, file));
+    fs.writeFileSync(path.join(stage, "THIRD_PARTY_NOTICES.txt"), thirdPartyNotices(ROOT));
     // The repository's allow-list, plus the staged node_modules (already pruned to the target).
     fs.writeFileSync(path.join(stage, ".vscodeignore"),
       `${fs.readFileSync(path.join(ROOT, ".vscodeignore"), "utf8").trimEnd()}\n# Added by scripts/package.mjs: the staged runtime closure.\n!node_modules/**\n`);

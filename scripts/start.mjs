@@ -4,6 +4,7 @@
 // The model comes from pocketCoder.model.path or, when that is empty, from POCKET_CODER_MODEL.
 // Usage: npm start [-- FOLDER]
 import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createRequire } from "node:module";
@@ -27,9 +28,12 @@ if (spawnSync("code", ["--version"], { stdio: "ignore" }).status === 0) {
   const require = createRequire(import.meta.url);
   const { VsCodeHost } = require(path.join(root, "out", "test", "e2e", "harness", "VsCodeHost.js"));
   const env = process.env.POCKET_CODER_MODEL ? { POCKET_CODER_MODEL: process.env.POCKET_CODER_MODEL } : {};
-  const host = await VsCodeHost.start({ env, settings: { "workbench.startupEditor": "none" } });
+  // A fresh secret per start: without it, any local user who finds the port gets an editor and a terminal as you.
+  const connectionToken = randomBytes(24).toString("base64url");
+  const host = await VsCodeHost.start({ env, connectionToken, settings: { "workbench.startupEditor": "none" } });
   const url = host.workbenchUrl(fs.existsSync(folder) ? folder : root, [["extensionDevelopmentPath", host.remoteUri(root)]]);
-  console.log(`\nPocket Coder is running. Open this address in a browser on this machine:\n\n  ${url}\n\nPress Ctrl+C to stop.`);
+  console.log(`\nPocket Coder is running on 127.0.0.1 only, protected by a one-time token (in the address below; keep it private).\n` +
+    `Open this address in a browser on this machine:\n\n  ${url}\n\nPress Ctrl+C to stop.`);
   const stop = async () => {
     await host.stop();
     process.exit(0);

@@ -16,8 +16,26 @@ import { trustedSettingsSection } from "./userSettings";
 
 export const CLIENT_ID = "pocketCoder";
 
+/** What the extension decides around each inline completion request. */
+export interface InlineCompletionHooks {
+  /** Whether to ask the server at all (completions off for the language, snoozed). */
+  allows(document: vscode.TextDocument): boolean;
+  /** The server's answer and how long it took, for the local statistics. */
+  offered(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    result: vscode.InlineCompletionItem[] | vscode.InlineCompletionList | null | undefined,
+    latencyMs: number,
+  ): void;
+}
+
 /** Starts the language server as a child process over IPC and restarts it after a crash, within limits. */
-export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, statuses: StatusHub): LanguageClient {
+export function createLanguageClient(
+  context: vscode.ExtensionContext,
+  output: vscode.LogOutputChannel,
+  statuses: StatusHub,
+  inlineCompletion: InlineCompletionHooks,
+): LanguageClient {
   const serverModule = context.asAbsolutePath("dist/server.js");
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
@@ -31,11 +49,14 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
     initializationOptions: () => trustedSettingsSection(),
     middleware: {
       // Per-language opt-out ("[markdown]": { "pocketCoder.completion.enabled": false }) is a language
-      // override, which LSP configuration pulls cannot express: it is applied here, before any request.
-      provideInlineCompletionItems: (document, position, context, token, next) =>
-        vscode.workspace.getConfiguration(SETTINGS_SECTION, document).get<boolean>("completion.enabled", true)
-          ? next(document, position, context, token)
-          : undefined,
+      // override, which LSP configuration pulls cannot express: it is applied here, before any request, with the snooze.
+      provideInlineCompletionItems: async (document, position, context, token, next) => {
+        if (!inlineCompletion.allows(document)) return undefined;
+        const started = performance.now();
+        const result = await next(document, position, context, token);
+        if (!token.isCancellationRequested) inlineCompletion.offered(document, position, result, performance.now() - started);
+        return result;
+      },
       workspace: {
         configuration: async (params, token, next) => {
           const values = await next(params, token);

@@ -1,22 +1,38 @@
 import * as vscode from "vscode";
 import type { ServerStatus } from "../shared/protocol";
-import { presentStatus } from "./statusPresentation";
+import { CONTROL_COMMANDS } from "./controls/controlState";
+import { presentStatus, type ClientControls } from "./statusPresentation";
 
 export const SHOW_LOGS_COMMAND = "pocketCoder.showLogs";
 
-/** The one status bar item; it shows whatever the server last reported. */
+/**
+ * The one status bar item: the server's last status plus what the user turned off or snoozed.
+ * Clicking it opens the quick controls menu.
+ */
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("pocketCoder.status", vscode.StatusBarAlignment.Right, 100);
+  private status: ServerStatus = { state: "starting", message: "Starting Pocket Coder…" };
+  private controls: ClientControls = {};
 
   constructor() {
     this.item.name = "Pocket Coder";
-    this.item.command = SHOW_LOGS_COMMAND;
-    this.show({ state: "starting", message: "Starting Pocket Coder…" });
+    this.item.command = CONTROL_COMMANDS.showMenu;
+    this.render();
     this.item.show();
   }
 
   show(status: ServerStatus): void {
-    const presentation = presentStatus(status);
+    this.status = status;
+    this.render();
+  }
+
+  showControls(controls: ClientControls): void {
+    this.controls = controls;
+    this.render();
+  }
+
+  private render(): void {
+    const presentation = presentStatus(this.status, this.controls);
     this.item.text = presentation.text;
     this.item.tooltip = presentation.tooltip;
     this.item.backgroundColor = presentation.severity === "normal"

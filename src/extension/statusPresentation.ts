@@ -3,6 +3,7 @@
  */
 import type { ModelStatus, ServerStatus } from "../shared/protocol";
 import { formatBytes } from "../shared/recommendedModels";
+import { describeBlock, formatClockTime, type CompletionBlock } from "./controls/controlState";
 
 export interface StatusPresentation {
   readonly text: string;
@@ -19,18 +20,33 @@ const ICON = {
   error: "$(error)",
 } as const;
 
+/** What the user turned off or snoozed, shown after the server's state ("Pocket Coder: snoozed until 14:20"). */
+export interface ClientControls {
+  readonly block?: CompletionBlock;
+  readonly formatTime?: (epochMs: number) => string;
+}
+
 const BACKEND_LABEL = { cpu: "CPU", cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" } as const;
 
-export function presentStatus(status: ServerStatus): StatusPresentation {
+export function presentStatus(status: ServerStatus, controls: ClientControls = {}): StatusPresentation {
+  // No model yet is where every new user starts: an invitation, not an error.
+  if (status.state === "error" && status.problem?.kind === "noModel") {
+    return {
+      text: "$(rocket) Set up Pocket Coder",
+      tooltip: `${status.message}\nClick to choose a model and get started.`,
+      severity: "normal",
+    };
+  }
   const model = status.model;
-  const where = model === undefined
-    ? ""
-    : model.backend === "cpu"
-      ? " · CPU"
-      : ` · ${BACKEND_LABEL[model.backend]} ${model.gpuLayers}/${model.totalLayers}`;
-  const text = `${ICON[status.state]} Pocket Coder${status.state === "ready" || status.state === "busy" ? where : ""}`;
+  const blocked = status.state === "error" || controls.block === undefined
+    ? undefined
+    : describeBlock(controls.block, controls.formatTime ?? formatClockTime);
+  const text = blocked !== undefined
+    ? `${controls.block?.kind === "snoozed" ? "$(bell-slash)" : "$(circle-slash)"} Pocket Coder: ${blocked}`
+    : `${ICON[status.state]} Pocket Coder${status.state === "ready" || status.state === "busy" ? whereItRuns(model) : ""}`;
 
   const lines = [status.message];
+  if (blocked !== undefined) lines.unshift(`Inline completions: ${blocked}.`);
   if (model !== undefined) {
     lines.push(
       `Model: ${model.name}${model.fimFamily === undefined ? "" : ` (${model.fimFamily})`}`,
@@ -41,10 +57,16 @@ export function presentStatus(status: ServerStatus): StatusPresentation {
     );
   }
   for (const notice of status.notices ?? []) lines.push(`Note: ${notice}`);
-  lines.push("Click to show the logs.");
+  lines.push("Click for the menu: on/off, snooze, model, Doctor, logs.");
 
   const severity = status.state === "error" ? "error" : status.notices !== undefined && status.notices.length > 0 ? "warning" : "normal";
   return { text, tooltip: lines.join("\n"), severity };
+}
+
+/** " · CPU", " · Vulkan 29/29": where the model runs (a remote engine or an unloaded model will say so here). */
+function whereItRuns(model: ModelStatus | undefined): string {
+  if (model === undefined) return "";
+  return model.backend === "cpu" ? " · CPU" : ` · ${BACKEND_LABEL[model.backend]} ${model.gpuLayers}/${model.totalLayers}`;
 }
 
 /** "VRAM: 1.9 GB used of 8.0 GB" when the server measured it (GPU backends only). */

@@ -5,9 +5,9 @@
 // First: it sizes libuv's thread pool, which must happen before anything starts the pool.
 import "./libuvThreadPool";
 import { createServerConnection } from "./lsp/transportErrors";
-import { startServer } from "./PocketCoderServer";
+import { SERVER_VERSION, startServer } from "./PocketCoderServer";
 import { UsageError, writeStdout } from "./commandLine/args";
-import { COMPLETE_USAGE, runComplete } from "./commandLine/completeCommand";
+import { COMPLETE_USAGE, InputFileError, runComplete } from "./commandLine/completeCommand";
 import { DOCTOR_USAGE, runDoctor } from "./commandLine/doctorCommand";
 
 /** A one-shot subcommand: resolves with the exit code. */
@@ -28,6 +28,7 @@ const COMMANDS: Record<string, CliCommand> = {
 const USAGE = `Usage: pocket-coder serve --stdio
        pocket-coder doctor [options]
        pocket-coder complete [options] FILE LINE:COL
+       pocket-coder --version
 
 Commands:
   serve --stdio    Run the Pocket Coder language server on stdin/stdout.
@@ -47,6 +48,14 @@ async function main(argv: readonly string[]): Promise<number> {
     await writeStdout(USAGE);
     return 0;
   }
+  if (command === "--version" || command === "-V") {
+    await writeStdout(`pocket-coder ${SERVER_VERSION}\n`);
+    return 0;
+  }
+  if (command === "serve") {
+    process.stderr.write(`serve needs a transport: add --stdio (pocket-coder serve --stdio) to talk LSP on stdin/stdout.\n\n${USAGE}`);
+    return 2;
+  }
   const subcommand = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (subcommand !== undefined) {
     if (rest.includes("--help") || rest.includes("-h")) {
@@ -56,12 +65,16 @@ async function main(argv: readonly string[]): Promise<number> {
     try {
       return await subcommand.run(rest);
     } catch (error) {
+      if (error instanceof InputFileError) {
+        process.stderr.write(`pocket-coder: ${error.message}\n`);
+        return 1;
+      }
       if (!(error instanceof UsageError)) throw error;
       process.stderr.write(`${error.message}\n\n${subcommand.usage}\n`);
       return 2;
     }
   }
-  process.stderr.write(`Unknown command: ${argv.join(" ")}\n\n${USAGE}`);
+  process.stderr.write(`${command.startsWith("-") ? "Unknown option" : "Unknown command"}: ${command}\n\n${USAGE}`);
   return 2;
 }
 

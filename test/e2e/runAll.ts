@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { chatModel, fimModel, xssChatModel } from "../fixtures/fixtureModels";
 import { runE2eSuite, selectedVsCode } from "./harness/runE2e";
 import { runExplainScenario } from "./ui/explainScenario";
+import { runQuickControlsScenario } from "./ui/quickControlsScenario";
 import { runUiScenario } from "./ui/ghostTextScenario";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -35,6 +36,15 @@ async function main(): Promise<number> {
       workspaceFolder: freshWorkspace("cpu"),
       settings: cpuSettings,
       env: { POCKET_CODER_E2E_SUITE: "extension" },
+    })) === 0));
+
+  outcomes.push(await timed("extension host suite: quick controls, statistics, Doctor", async () =>
+    (await runE2eSuite({
+      extensionDevelopmentPath: REPO_ROOT,
+      extensionTestsPath: SUITE_INDEX,
+      workspaceFolder: freshWorkspace("controls"),
+      settings: cpuSettings,
+      env: { POCKET_CODER_E2E_SUITE: "controls" },
     })) === 0));
 
   outcomes.push(await timed("extension host suite: Explain Selection", async () =>
@@ -82,6 +92,10 @@ async function main(): Promise<number> {
     outcomes.push(await timed("UI scenario: select, Explain Selection, read the panel", async () => {
       const settings = { ...cpuSettings, "pocketCoder.explain.model.path": await chatModel(MODEL_DIR) };
       await runExplainScenario({ repoRoot: REPO_ROOT, workspace: freshWorkspace("explain-ui"), settings, expectedText: "This function adds two numbers." });
+      return true;
+    }));
+    outcomes.push(await timed("UI scenario: first start, walkthrough, status bar menu", async () => {
+      await runQuickControlsScenario({ repoRoot: REPO_ROOT, workspace: freshWorkspace("controls-ui"), settings: cpuSettings });
       return true;
     }));
     outcomes.push(await timed("installed from the VSIX, offline (unshare -n)", async () => installedVsixOffline(modelPath)));

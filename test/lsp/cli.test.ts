@@ -41,8 +41,8 @@ describe("pocket-coder doctor", () => {
     assert.match(stdout, new RegExp(`^Platform +${os.type()} .* ${process.arch}, Node ${process.versions.node}$`, "m"));
     assert.match(stdout, new RegExp(`^Runtime +node-llama-cpp ${version.replace(/\./g, "\\.")}, llama\\.cpp .+, prebuilt binary$`, "m"));
     assert.match(stdout, /^Binary +@node-llama-cpp\/linux-x64 \(installed: .*linux-x64.*\)$/m);
-    assert.match(stdout, /^Threads +1 \(pocketCoder\.threads = 1\)$/m);
-    assert.match(stdout, /^GPU setting +pocketCoder\.gpu = cpu$/m);
+    assert.match(stdout, /^Threads +1 \(--threads 1\)$/m);
+    assert.match(stdout, /^GPU setting +--gpu cpu$/m);
     assert.match(stdout, /^Backend +CPU$/m);
     assert.match(stdout, /^ +Vulkan +not used: /m);
     assert.match(stdout, /^Model +.*fim-[0-9a-f]+\.gguf$/m);
@@ -75,10 +75,27 @@ describe("pocket-coder doctor", () => {
     assert.match(noFim.stdout, /^Speed +not measured/m);
   });
 
-  test("no model: says where the model comes from, exits 1", () => {
+  test("no model: says where the model comes from, in the command line's words, exits 1", () => {
     const { status, stdout } = cli(["doctor", "--gpu", "cpu"]);
     assert.equal(status, 1);
-    assert.match(stdout, /^Model +none configured \(pocketCoder\.model\.path or POCKET_CODER_MODEL\)$/m);
+    assert.match(stdout, /^Model +none configured \(--model FILE or POCKET_CODER_MODEL\)$/m);
+    assert.match(stdout, /pass --model FILE\.$/m);
+    assert.doesNotMatch(stdout, /pocketCoder\.|Select GGUF file/, "no VS Code settings or buttons");
+  });
+
+  test("--no-speed with a loaded model says the speed was skipped, not that no model is loaded", () => {
+    const { status, stdout, stderr } = cli(["doctor", "--no-speed", "--model", modelPath, "--gpu", "cpu", "--threads", "1"]);
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /loaded: 0 of \d+ layers on the GPU/);
+    assert.match(stdout, /^Speed +not measured \(skipped\)$/m);
+    assert.match(stdout, /chat template: none \(Explain uses a plain prompt; an instruct model explains better\)/);
+  });
+
+  test("a model file that is a folder: the reason once, not twice", () => {
+    const { status, stdout } = cli(["doctor", "--no-speed", "--gpu", "cpu", "--model", os.tmpdir()]);
+    assert.equal(status, 1);
+    const reason = `${os.tmpdir()} is not a file. Pass a .gguf file to --model.`;
+    assert.equal(stdout.split(reason).length - 1, 1, stdout);
   });
 });
 
@@ -127,6 +144,45 @@ describe("pocket-coder complete", () => {
     assert.match(outside.stderr, /Line 1 has no column 9/);
     assert.equal(cli(["complete", "--model", modelPath, file, "one:two"]).status, 2);
     assert.equal(cli(["doctor", "--gpu", "quantum"]).status, 2);
+  });
+
+  test("a misspelled or unknown option is rejected with the nearest name and the usage", () => {
+    const file = write("typo.ts", "a\n");
+    const typo = cli(["complete", "--modle", modelPath, file, "1:1"]);
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /^Unknown option --modle\. Did you mean --model\?$/m);
+    assert.match(typo.stderr, /pocket-coder complete \[options\] FILE LINE:COL/);
+    const unknown = cli(["doctor", "--colour"]);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /^Unknown option --colour\.$/m);
+    assert.equal(cli(["--modle"]).status, 2);
+  });
+
+  test("--gpu with an unknown backend exits 2 and lists the valid ones, with no fallback announced", () => {
+    const { status, stderr, stdout } = cli(["doctor", "--gpu", "nvidia"]);
+    assert.equal(status, 2);
+    assert.match(stderr, /^--gpu must be one of auto, cpu, cuda, vulkan, metal; got "nvidia"\.$/m);
+    assert.doesNotMatch(stderr, /using "auto"/);
+    assert.equal(stdout, "");
+    assert.match(cli(["doctor", "--threads", "999"]).stderr, /^--threads must be a whole number from 0 to 256\.$/m);
+  });
+
+  test("a missing or folder source file is a clear error, not a stack trace", () => {
+    const missing = cli(["complete", "--model", modelPath, path.join(dir, "nope.ts"), "1:1"]);
+    assert.equal(missing.status, 1);
+    assert.equal(missing.stderr, `pocket-coder: Cannot read ${path.join(dir, "nope.ts")}: there is no such file.\n`);
+    const folder = cli(["complete", "--model", modelPath, dir, "1:1"]);
+    assert.equal(folder.status, 1);
+    assert.equal(folder.stderr, `pocket-coder: Cannot read ${dir}: it is a folder, not a file.\n`);
+  });
+
+  test("--version prints the version; serve without --stdio says what to add", () => {
+    const version = cli(["--version"]);
+    assert.equal(version.status, 0);
+    assert.match(version.stdout, /^pocket-coder \d+\.\d+\.\d+\n$/);
+    const serve = cli(["serve"]);
+    assert.equal(serve.status, 2);
+    assert.match(serve.stderr, /^serve needs a transport: add --stdio/);
   });
 
   test("a model that cannot complete is an error with the server's message", async () => {

@@ -54,6 +54,7 @@ describe(`the ${HOST_TARGET} VSIX`, { skip: SPEC === undefined ? `no VSIX target
   test("holds the bundles, media, manifest, README, LICENSE and SECURITY.md", () => {
     for (const required of [
       "extension/package.json", "extension/readme.md", "extension/LICENSE.txt", "extension/SECURITY.md",
+      "extension/changelog.md", "extension/THIRD_PARTY_NOTICES.txt",
       "extension/dist/extension.js", "extension/dist/server.js", "extension/dist/cli.js",
       "extension/media/icon.png", "extension/media/explain/dist/explain.js", "extension/media/explain/explain.css",
       "extension/node_modules/node-llama-cpp/package.json",
@@ -65,7 +66,7 @@ describe(`the ${HOST_TARGET} VSIX`, { skip: SPEC === undefined ? `no VSIX target
   test("holds nothing else: no sources, tests, source maps or build outputs", () => {
     const allowed = [
       /^\[Content_Types\]\.xml$/, /^extension\.vsixmanifest$/,
-      /^extension\/(package\.json|readme\.md|LICENSE\.txt|SECURITY\.md)$/,
+      /^extension\/(package\.json|readme\.md|LICENSE\.txt|SECURITY\.md|changelog\.md|THIRD_PARTY_NOTICES\.txt)$/,
       /^extension\/dist\/(extension|server|cli)\.js$/,
       /^extension\/media\//,
       /^extension\/node_modules\//,
@@ -74,6 +75,20 @@ describe(`the ${HOST_TARGET} VSIX`, { skip: SPEC === undefined ? `no VSIX target
     assert.deepEqual(unexpected, []);
     assert.deepEqual(names.filter((name) => /\.(map|d\.ts|tsbuildinfo)$/.test(name)), [], "no source maps or type declarations");
     assert.equal(names.some((name) => name.endsWith("gitRelease.bundle")), false, "llama.cpp's source bundle is only for building, never shipped");
+  });
+
+  test("carries the license notices of everything bundled: the language client and server, the webview's libraries, node-llama-cpp and llama.cpp", () => {
+    const notices = readZipEntry(zip, entries.find((entry) => entry.name === "extension/THIRD_PARTY_NOTICES.txt")!).toString("utf8");
+    for (const name of ["vscode-languageclient", "vscode-languageserver", "vscode-jsonrpc", "markdown-it", "dompurify", "highlight.js", "node-llama-cpp"]) {
+      assert.match(notices, new RegExp(`^${name.replace(".", "\\.")} \\d+\\.\\d+\\.\\d+ \\(`, "m"), name);
+    }
+    assert.match(notices, /^llama\.cpp .*\nMIT License\n\nCopyright \(c\) 2023-2024 The ggml authors/m);
+  });
+
+  test("declares where it runs: a workspace extension, so the model runs on the machine that has the code", () => {
+    const packaged = JSON.parse(readZipEntry(zip, entries.find((entry) => entry.name === "extension/package.json")!).toString("utf8")) as Record<string, unknown>;
+    assert.deepEqual(packaged["extensionKind"], ["workspace"]);
+    assert.equal(packaged["repository"], undefined, "no placeholder repository URL");
   });
 
   test(`ships exactly this target's llama.cpp binaries: ${SPEC?.binaries.join(", ")}`, () => {

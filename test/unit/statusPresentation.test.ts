@@ -28,10 +28,32 @@ describe("presentStatus", () => {
   });
 
   test("an error is shown as an error with its message", () => {
-    const shown = presentStatus({ state: "error", message: "No model is configured.", problem: { kind: "noModel", message: "No model is configured." } });
+    const shown = presentStatus({ state: "error", message: "The model file was not found.", problem: { kind: "modelNotFound", message: "The model file was not found." } });
     assert.equal(shown.text, "$(error) Pocket Coder");
     assert.equal(shown.severity, "error");
+    assert.match(shown.tooltip, /^The model file was not found\./);
+  });
+
+  test("no model yet is an invitation, not an error", () => {
+    const shown = presentStatus({ state: "error", message: "No model is configured.", problem: { kind: "noModel", message: "No model is configured." } });
+    assert.equal(shown.text, "$(rocket) Set up Pocket Coder");
+    assert.equal(shown.severity, "normal");
     assert.match(shown.tooltip, /^No model is configured\./);
+  });
+
+  test("what the user turned off or snoozed replaces where the model runs", () => {
+    const ready = { state: "ready" as const, message: "Ready", model: { ...model, backend: "cpu" as const } };
+    assert.equal(presentStatus(ready, { block: { kind: "off" } }).text, "$(circle-slash) Pocket Coder: off");
+    assert.equal(presentStatus(ready, { block: { kind: "offForLanguage", languageId: "markdown" } }).text, "$(circle-slash) Pocket Coder: off for markdown");
+    const snoozed = presentStatus(ready, { block: { kind: "snoozed", until: 0 }, formatTime: () => "14:20" });
+    assert.equal(snoozed.text, "$(bell-slash) Pocket Coder: snoozed until 14:20");
+    assert.match(snoozed.tooltip, /^Inline completions: snoozed until 14:20\.$/m);
+    assert.match(snoozed.tooltip, /Model: Qwen2\.5-Coder-1\.5B/);
+  });
+
+  test("a server error outranks what the user turned off", () => {
+    const shown = presentStatus({ state: "error", message: "Load failed.", problem: { kind: "loadFailed", message: "Load failed." } }, { block: { kind: "off" } });
+    assert.equal(shown.text, "$(error) Pocket Coder");
   });
 
   test("a fallback notice turns the item into a warning", () => {

@@ -1,16 +1,22 @@
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { DoctorRequest } from "../../shared/protocol";
+import type { ReportDocuments } from "../views/ReportDocuments";
 
 export const DOCTOR_COMMAND = "pocketCoder.doctor";
 
 /**
- * "Doctor": the server's one-screen diagnosis (the same text as `pocket-coder doctor`), in an
- * untitled document that can be read, copied or attached to a bug report.
+ * "Doctor": the server's one-screen diagnosis (the same text as `pocket-coder doctor`) followed by the
+ * statistics, in a read-only view that can be read, copied or attached to a bug report.
  */
-export async function showDoctorReport(client: LanguageClient | undefined, output: vscode.LogOutputChannel): Promise<string | undefined> {
+export async function showDoctorReport(
+  client: LanguageClient | undefined,
+  output: vscode.LogOutputChannel,
+  reports: ReportDocuments,
+  statisticsText: () => string,
+): Promise<string | undefined> {
   if (client === undefined || !client.isRunning()) {
-    void vscode.window.showErrorMessage("Pocket Coder: the server is not running, so it cannot be diagnosed. Run `pocket-coder doctor` in a terminal, or see Show Logs.");
+    void vscode.window.showErrorMessage("Pocket Coder: the server is not running, so it cannot be diagnosed. Restart Server starts it again; Show Logs says why it stopped.");
     return undefined;
   }
   try {
@@ -19,9 +25,9 @@ export async function showDoctorReport(client: LanguageClient | undefined, outpu
       () => client.sendRequest(DoctorRequest, { measureSpeed: true }),
     );
     output.info(`Doctor:\n${text}`);
-    const document = await vscode.workspace.openTextDocument({ content: text, language: "plaintext" });
-    await vscode.window.showTextDocument(document, { preview: false });
-    return text;
+    const report = `${text}\n\n${statisticsText()}\n`;
+    await reports.show("Doctor", report);
+    return report;
   } catch (error) {
     const message = `Pocket Coder: the doctor failed: ${error instanceof Error ? error.message : String(error)}`;
     output.error(message);

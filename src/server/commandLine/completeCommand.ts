@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { completeAtCursor, DEFAULT_BUDGET } from "../completion/CompletionEngine";
 import { GlobRules } from "../context/globs";
 import { parseArgs, UsageError, writeStdout } from "./args";
-import { MODEL_OPTIONS, MODEL_OPTIONS_USAGE, settingsFromArgs, startHeadlessModel, stderrLogger } from "./headlessModel";
+import { forCommandLine } from "./commandLineWording";
+import { MODEL_FLAGS, MODEL_OPTIONS, MODEL_OPTIONS_USAGE, settingsFromArgs, startHeadlessModel, stderrLogger } from "./headlessModel";
 
 export const COMPLETE_USAGE = `pocket-coder complete [options] FILE LINE:COL
   Prints the inline completion at LINE:COL (both 1-based; COL counts UTF-16 code units) of FILE,
@@ -20,7 +21,7 @@ const LANGUAGES: Record<string, string> = {
 };
 
 export async function runComplete(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, [...MODEL_OPTIONS, "language"]);
+  const args = parseArgs(argv, [...MODEL_OPTIONS, "language"], [...MODEL_FLAGS]);
   const [file, where] = args.positionals;
   if (file === undefined || where === undefined || args.positionals.length > 2) throw new UsageError("complete needs FILE and LINE:COL.");
   const match = /^(\d+):(\d+)$/.exec(where);
@@ -30,14 +31,14 @@ export async function runComplete(argv: readonly string[]): Promise<number> {
     process.stderr.write(`(no completion: ${file} matches pocketCoder.exclude's defaults; Pocket Coder does not read it)\n`);
     return 0;
   }
-  const text = await readFile(file, "utf8");
+  const text = await readSourceFile(file);
   const offset = offsetOf(text, Number(match[1]), Number(match[2]));
 
   const models = await startHeadlessModel(settings, stderrLogger(args.flags.has("verbose")));
   try {
     const model = models.completionModel;
     if (model === undefined) {
-      process.stderr.write(`${models.status.message}\n`);
+      process.stderr.write(`${forCommandLine(models.status.message)}\n`);
       return 1;
     }
     const absolute = path.resolve(file);
@@ -62,6 +63,21 @@ export async function runComplete(argv: readonly string[]): Promise<number> {
     return 0;
   } finally {
     await models.dispose();
+  }
+}
+
+/** A source file that cannot be read is bad input: a sentence saying why, not a stack trace. */
+export class InputFileError extends Error {
+  override readonly name = "InputFileError";
+}
+
+async function readSourceFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "there is no such file" : code === "EISDIR" ? "it is a folder, not a file" : code === "EACCES" ? "permission denied" : String(error);
+    throw new InputFileError(`Cannot read ${file}: ${why}.`);
   }
 }
 

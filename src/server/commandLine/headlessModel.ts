@@ -1,13 +1,16 @@
 import * as os from "node:os";
 import * as path from "node:path";
-import { normalizeSettings, type PocketCoderSettings } from "../../shared/settings";
+import { GPU_MODES, normalizeSettings, type PocketCoderSettings } from "../../shared/settings";
 import type { Logger } from "../logger";
 import { ModelService } from "../model/ModelService";
 import { MODEL_PATH_ENV } from "../lsp/SettingsSync";
 import { integerOption, UsageError, type ParsedArgs } from "./args";
+import { forCommandLine } from "./commandLineWording";
 
 /** The options every model-using subcommand takes. */
 export const MODEL_OPTIONS = ["model", "gpu", "threads", "max-tokens"] as const;
+/** The flags every model-using subcommand takes. */
+export const MODEL_FLAGS = ["verbose"] as const;
 
 export const MODEL_OPTIONS_USAGE = `  --model FILE     the GGUF model (default: $${MODEL_PATH_ENV})
   --gpu MODE       auto | cpu | cuda | vulkan | metal (default: auto)
@@ -17,14 +20,18 @@ export const MODEL_OPTIONS_USAGE = `  --model FILE     the GGUF model (default: 
 /** Settings from the command line, validated exactly as the server validates the client's. */
 export function settingsFromArgs(args: ParsedArgs): PocketCoderSettings {
   const modelPath = args.options.get("model") ?? process.env[MODEL_PATH_ENV] ?? "";
+  const gpu = args.options.get("gpu") ?? "auto";
+  // The editor falls back to "auto" on a bad value; a command line says so and stops.
+  if (!(GPU_MODES as readonly string[]).includes(gpu)) throw new UsageError(`--gpu must be one of ${GPU_MODES.join(", ")}; got "${gpu}".`);
   const raw = {
     model: { path: modelPath === "" ? "" : path.resolve(modelPath) },
-    gpu: args.options.get("gpu") ?? "auto",
+    gpu,
     threads: integerOption(args, "threads") ?? 0,
     completion: { enabled: true, maxTokens: integerOption(args, "max-tokens") ?? 128 },
   };
   const { settings, problems } = normalizeSettings(raw);
-  if (problems.length > 0) throw new UsageError(problems.join(" "));
+  // "pocketCoder.threads must be … ; using 0." → "--threads must be …".
+  if (problems.length > 0) throw new UsageError(problems.map((problem) => forCommandLine(problem.replace(/; using .*$/, "."))).join(" "));
   return settings;
 }
 

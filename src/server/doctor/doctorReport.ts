@@ -25,9 +25,21 @@ export interface DoctorFacts {
 }
 
 const NAMES = { cpu: "CPU", cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" } as const;
+
+/** How the report names a setting: the editor's `pocketCoder.gpu = cpu`, the command line's `--gpu cpu`. */
+export interface ReportWording {
+  setting(name: "gpu" | "threads" | "model", value?: string | number): string;
+}
+
+export const EDITOR_WORDING: ReportWording = {
+  setting: (name, value) => {
+    const key = name === "model" ? "pocketCoder.model.path" : `pocketCoder.${name}`;
+    return value === undefined ? key : `${key} = ${value}`;
+  },
+};
 const LABEL_WIDTH = 13;
 
-export function formatDoctorReport(facts: DoctorFacts): string {
+export function formatDoctorReport(facts: DoctorFacts, wording: ReportWording = EDITOR_WORDING): string {
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`${label.padEnd(LABEL_WIDTH)}${value}`);
   const more = (value: string) => lines.push(`${"".padEnd(LABEL_WIDTH)}${value}`);
@@ -38,7 +50,7 @@ export function formatDoctorReport(facts: DoctorFacts): string {
   if (hardware !== undefined) {
     row("CPU / RAM", `${hardware.cpuCores} cores, ${formatBytes(hardware.ramTotalBytes)} RAM (${formatBytes(hardware.ramFreeBytes)} free)`);
   }
-  row("Threads", `${settings.threads} (pocketCoder.threads = ${settings.threadsSetting}${settings.threadsSetting === 0 ? ", automatic" : ""})`);
+  row("Threads", `${settings.threads} (${wording.setting("threads", settings.threadsSetting)}${settings.threadsSetting === 0 ? ", automatic" : ""})`);
   row("Runtime", `node-llama-cpp ${runtime.nodeLlamaCppVersion}` +
     (runtime.llamaCppRelease === undefined ? "" : `, llama.cpp ${runtime.llamaCppRelease}`) +
     (runtime.buildType === undefined ? "" : `, ${runtime.buildType} binary`));
@@ -47,14 +59,14 @@ export function formatDoctorReport(facts: DoctorFacts): string {
     ` (installed: ${runtime.installedBinaries.length === 0 ? "none" : runtime.installedBinaries.join(", ")})`);
   if (runtime.cpuFeatures !== undefined && runtime.cpuFeatures !== "") row("CPU features", truncate(runtime.cpuFeatures, 90));
 
-  row("GPU setting", `pocketCoder.gpu = ${settings.gpu}`);
+  row("GPU setting", wording.setting("gpu", settings.gpu));
   const backend = facts.model?.backend ?? hardware?.backend;
   const devices = facts.model?.gpuDevices ?? hardware?.gpuDevices ?? [];
   row("Backend", backend === undefined
     ? "not started"
     : `${NAMES[backend]}${devices.length > 0 ? ` — ${devices.join(", ")}` : ""}` +
       (facts.idleGpuBuild !== undefined ? ` (the ${NAMES[facts.idleGpuBuild]} build loaded but found no GPU device)` : ""));
-  for (const gpu of runtime.gpuTypes) more(`${NAMES[gpu.backend].padEnd(7)} ${explainGpu(gpu, facts)}`);
+  for (const gpu of runtime.gpuTypes) more(`${NAMES[gpu.backend].padEnd(7)} ${explainGpu(gpu, facts, wording)}`);
   if (hardware !== undefined && hardware.vramTotalBytes > 0) {
     const used = facts.model?.vramUsedBytes ?? hardware.vramTotalBytes - hardware.vramFreeBytes;
     row("VRAM", `${formatBytes(used)} used of ${formatBytes(hardware.vramTotalBytes)}`);
@@ -63,7 +75,7 @@ export function formatDoctorReport(facts: DoctorFacts): string {
   }
 
   lines.push("");
-  row("Model", settings.modelPath === "" ? "none configured (pocketCoder.model.path or POCKET_CODER_MODEL)" : settings.modelPath);
+  row("Model", settings.modelPath === "" ? `none configured (${wording.setting("model")} or POCKET_CODER_MODEL)` : settings.modelPath);
   const file = facts.modelFile;
   if (file !== undefined) {
     if (file.problem !== undefined) {
@@ -71,18 +83,19 @@ export function formatDoctorReport(facts: DoctorFacts): string {
     } else {
       more([file.name, file.architecture, file.parameters, file.quantization, formatBytes(file.sizeBytes)].filter(Boolean).join(" · "));
       more(`completion: ${file.canComplete ? `yes, FIM family ${file.fimFamily ?? "?"}` : `no — ${file.completionProblem ?? "no FIM tokens"}`}`);
-      more(`chat template: ${file.canChat ? (file.chatTemplate ?? "yes") : "none (Explain needs a chat model)"}`);
+      more(`chat template: ${file.canChat ? (file.chatTemplate ?? "yes") : "none (Explain uses a plain prompt; an instruct model explains better)"}`);
     }
   }
   const model = facts.model;
   if (model !== undefined) {
     more(`loaded: ${model.gpuLayers} of ${model.totalLayers} layers on the GPU, context ${model.contextSize} tokens`);
-  } else {
+  } else if (facts.status.message !== file?.problem) {
+    // The file's problem is usually why it did not load: said once.
     more(`not loaded: ${facts.status.message}`);
   }
   const speed = facts.speed;
   if (speed === undefined) {
-    row("Speed", "not measured (no model loaded)");
+    row("Speed", model === undefined ? "not measured (no model loaded)" : "not measured (skipped)");
   } else if ("error" in speed) {
     row("Speed", `measurement failed: ${speed.error}`);
   } else {
@@ -96,7 +109,7 @@ export function formatDoctorReport(facts: DoctorFacts): string {
   return lines.join("\n");
 }
 
-function explainGpu(gpu: GpuTypeReport, facts: DoctorFacts): string {
+function explainGpu(gpu: GpuTypeReport, facts: DoctorFacts, wording: ReportWording): string {
   const model = facts.model;
   if (gpu.used) {
     return model === undefined ? "in use" : `in use: ${model.gpuLayers} of ${model.totalLayers} layers offloaded`;
@@ -113,8 +126,8 @@ function explainGpu(gpu: GpuTypeReport, facts: DoctorFacts): string {
       ? "not used: no NVIDIA driver / CUDA runtime found"
       : gpu.backend === "vulkan" ? "not used: no Vulkan driver found (libvulkan1 and a GPU driver)" : "not used: not supported here";
   }
-  if (facts.settings.gpu === "cpu") return "not used: pocketCoder.gpu is \"cpu\"";
-  if (facts.settings.gpu !== "auto" && facts.settings.gpu !== gpu.backend) return `not tried: pocketCoder.gpu is "${facts.settings.gpu}"`;
+  if (facts.settings.gpu === "cpu") return `not used: ${wording.setting("gpu")} is "cpu"`;
+  if (facts.settings.gpu !== "auto" && facts.settings.gpu !== gpu.backend) return `not tried: ${wording.setting("gpu")} is "${facts.settings.gpu}"`;
   return "available, not chosen";
 }
 

@@ -35,6 +35,12 @@ export interface VsCodeHostOptions {
   env?: Record<string, string>;
   /** Keep the temporary folders (logs, user data) after stop(), e.g. to debug a failure. */
   keepDirs?: boolean;
+  /**
+   * Require this secret to open the workbench (`npm start`: any local user could otherwise open an editor and a
+   * terminal on the port). It is passed in a file readable by this user only, never on the command line (ps);
+   * workbenchUrl() carries it. Tests run without one.
+   */
+  connectionToken?: string;
   /** Copy the server's output to this process's stderr (it is always written to server.log). */
   echoServerLog?: boolean;
   startTimeoutMs?: number;
@@ -54,6 +60,7 @@ export interface ExtensionHostExit {
 }
 
 export class VsCodeHost {
+  private connectionToken: string | undefined;
   private readonly extensionHostExitListeners: Array<(exit: ExtensionHostExit) => void> = [];
 
   private constructor(
@@ -95,6 +102,7 @@ export class VsCodeHost {
     const query = new URLSearchParams();
     if (folder !== undefined) query.set("folder", path.resolve(folder));
     if (payload.length > 0) query.set("payload", JSON.stringify(payload));
+    if (this.connectionToken !== undefined) query.set("tkn", this.connectionToken);
     const search = query.toString();
     return `${this.baseUrl}/${search ? `?${search}` : ""}`;
   }
@@ -109,8 +117,10 @@ export class VsCodeHost {
       const startedAt = Date.now();
       const server = spawnServer(port, dirs, options);
       try {
-        await waitUntilServing(server, port, options.startTimeoutMs ?? 60_000);
-        return new VsCodeHost(server, port, dirs, options.keepDirs ?? false, (Date.now() - startedAt) / 1000);
+        await waitUntilServing(server, port, options.startTimeoutMs ?? 60_000, options.connectionToken);
+        const host = new VsCodeHost(server, port, dirs, options.keepDirs ?? false, (Date.now() - startedAt) / 1000);
+        host.connectionToken = options.connectionToken;
+        return host;
       } catch (error) {
         await killProcessGroup(server);
         const serverLog = fs.existsSync(dirs.log) ? fs.readFileSync(dirs.log, "utf8") : "";
@@ -178,7 +188,7 @@ function spawnServer(port: number, dirs: HostDirs, options: VsCodeHostOptions): 
     serverMainPath,
     "--host", "127.0.0.1",
     "--port", String(port),
-    "--without-connection-token",
+    ...connectionTokenArgs(dirs, options.connectionToken),
     "--accept-server-license-terms",
     // Lets the browser workbench run extensionTestsPath and report through codeAutomationExit.
     "--enable-smoke-test-driver",
@@ -243,13 +253,22 @@ async function findFreePort(): Promise<number> {
 }
 
 /** Polls GET / until the server answers 200; fails early if the server exits. */
-async function waitUntilServing(server: ChildProcess, port: number, timeoutMs: number): Promise<void> {
+function connectionTokenArgs(dirs: HostDirs, token: string | undefined): string[] {
+  if (token === undefined) return ["--without-connection-token"];
+  const file = path.join(dirs.root, "connection-token");
+  fs.writeFileSync(file, token, { mode: 0o600 });
+  return ["--connection-token-file", file];
+}
+
+async function waitUntilServing(server: ChildProcess, port: number, timeoutMs: number, token?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   server.once("exit", () => (exited = true));
   while (Date.now() < deadline) {
     if (exited) throw new Error(`server exited with ${server.exitCode ?? server.signalCode}`);
-    if ((await httpStatus(`http://127.0.0.1:${port}/`)) === 200) return;
+    // With a token the server answers the first request with a redirect that sets its cookie.
+    const status = await httpStatus(`http://127.0.0.1:${port}/${token === undefined ? "" : `?tkn=${encodeURIComponent(token)}`}`);
+    if (status === 200 || (token !== undefined && status === 302)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`server not serving on port ${port} after ${timeoutMs} ms`);
