@@ -25,7 +25,7 @@ export async function collectDoctorFacts(models: ModelService, options: DoctorOp
   let speed: DoctorFacts["speed"];
   if (active !== undefined && options.measureSpeed !== false) {
     try {
-      speed = await models.whileBusy(() => measureSpeed(active.generator));
+      speed = await models.whileBusy(() => measureSpeed(active.engine.generator));
     } catch (error) {
       speed = { error: errorText(error) };
     }

@@ -1,7 +1,6 @@
 import { InlineCompletionTriggerKind, type CancellationToken, type InlineCompletionItem, type InlineCompletionParams } from "vscode-languageserver/node";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { DEFAULT_BUDGET } from "../completion/CompletionEngine";
-import { CompletionService } from "../completion/CompletionService";
 import { selectCrossFileContext, type OpenFile } from "../completion/crossFileContext";
 import type { Logger } from "../logger";
 import type { ModelService } from "../model/ModelService";
@@ -21,9 +20,8 @@ export interface InlineCompletionDeps {
   readonly log: Logger;
 }
 
-/** `textDocument/inlineCompletion`: thin LSP glue around the completion service. */
+/** `textDocument/inlineCompletion`: thin LSP glue around the loaded model's completion service. */
 export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
-  const service = new CompletionService();
   const skippedHuge = new Set<string>();
 
   return async (params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionItem[]> => {
@@ -41,8 +39,7 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
     try {
       const selected = params.context.selectedCompletionInfo?.text;
       const outcome = await deps.models.whileBusy(() =>
-        service.complete(
-          { id: `${model.status.path}#${model.fim.id}`, generator: model.generator, fim: model.fim },
+        model.complete(
           {
             text,
             offset: document.offsetAt(params.position),

@@ -1,27 +1,15 @@
 import type { HardwareInfo, ModelStatus, ServerStatus } from "../../shared/protocol";
 import { needsModelReload, resolveThreadCount, type PocketCoderSettings } from "../../shared/settings";
-import type { FimFamily } from "../completion/fim/fimTypes";
-import { resolveFimFamily } from "../completion/fim/resolveFimFamily";
 import { acquireLlama, BACKEND_NAMES, type AcquiredLlama } from "../runtime/acquireLlama";
-import { errorText, inspectModelFile } from "../runtime/inspectModelFile";
-import type { ChatExplainer } from "../runtime/ChatExplainer";
-import type { LoadedModel } from "../runtime/LoadedModel";
+import { errorText } from "../runtime/inspectModelFile";
 import { ModelLoadError } from "../runtime/ModelLoadError";
-import { openModel } from "../runtime/openModel";
 import { BACKGROUND_NICENESS, lowerWorkerThreadPriority } from "../backgroundThreads";
 import { describeHardware } from "../runtime/runtimeInfo";
 import type { Logger } from "../logger";
 import type { ExplainGenerator } from "../explain/explainGenerator";
+import { openLocalEngine } from "../engines/localEngine";
 import { ExplainModelSlot } from "./ExplainModelSlot";
-
-/** The model that completions run on, once it is loaded. */
-export interface ActiveModel {
-  readonly generator: LoadedModel;
-  /** Explanations with the same weights, on the context's second sequence. */
-  readonly explainer: ChatExplainer;
-  readonly fim: FimFamily;
-  readonly status: ModelStatus;
-}
+import { ServedModel } from "./ServedModel";
 
 /**
  * Owns the one loaded model: loads it from the settings, reloads it when the model path, GPU mode or
@@ -30,7 +18,7 @@ export interface ActiveModel {
  */
 export class ModelService {
   private settings: PocketCoderSettings | undefined;
-  private active: ActiveModel | undefined;
+  private active: ServedModel | undefined;
   private acquired: { key: string; llama: AcquiredLlama } | undefined;
   private loads: Promise<void> = Promise.resolve();
   private requestedLoad = 0;
@@ -40,6 +28,7 @@ export class ModelService {
   private modelNotices: readonly string[] = [];
   /** The separate explain model, when `explain.modelPath` is set. */
   private readonly explainSlot: ExplainModelSlot;
+  private disposal: Promise<void> | undefined;
 
   constructor(
     private readonly publish: (status: ServerStatus) => void,
@@ -54,12 +43,13 @@ export class ModelService {
   }
 
   /** The model to complete with, or undefined while loading, disabled or in error. */
-  get completionModel(): ActiveModel | undefined {
+  get completionModel(): ServedModel | undefined {
     return this.settings?.completion.enabled === false ? undefined : this.active;
   }
 
   /** Applies new settings; resolves when any reload they cause has finished. */
   applySettings(settings: PocketCoderSettings): Promise<void> {
+    if (this.disposal !== undefined) return this.disposal;
     const previous = this.settings;
     this.settings = settings;
     if (previous !== undefined && onlyExplainModelChanged(previous, settings)) {
@@ -87,7 +77,7 @@ export class ModelService {
   }
 
   /** The loaded model whatever the `completion.enabled` setting (the doctor measures it even when completion is off). */
-  get loadedModel(): ActiveModel | undefined {
+  get loadedModel(): ServedModel | undefined {
     return this.active;
   }
 
@@ -160,37 +150,46 @@ export class ModelService {
     }
   }
 
-  async dispose(): Promise<void> {
-    await this.loads;
-    await this.explainSlot.unload();
-    await this.unload();
-    await this.acquired?.llama.llama.dispose();
+  /**
+   * Aborts what runs on the models (without waiting for a generation to finish) and frees them and the runtime.
+   * Safe to call more than once (e.g. two `shutdown` requests): later calls wait for the first.
+   */
+  dispose(): Promise<void> {
+    this.disposal ??= (async () => {
+      // First abort what runs, so that a load or a generation in progress ends at its next check.
+      const running = this.unload();
+      await this.loads;
+      await running;
+      await this.explainSlot.unload();
+      await this.unload();
+      const acquired = this.acquired;
+      this.acquired = undefined;
+      await acquired?.llama.llama.dispose();
+    })();
+    return this.disposal;
   }
 
   private async load(settings: PocketCoderSettings): Promise<void> {
+    const unloadStartedAt = performance.now();
+    const hadModel = this.active !== undefined;
     await this.unload();
+    if (hadModel) this.log.debug(`Unloaded the previous model in ${(performance.now() - unloadStartedAt).toFixed(0)} ms.`);
+    const loadStartedAt = performance.now();
     const threads = resolveThreadCount(settings.threads, this.availableCores());
     this.setStatus({ state: "loadingModel", message: `Loading ${settings.model.path || "model"}…` });
     try {
-      const inspected = await inspectModelFile(settings.model.path);
-      const fim = resolveFimFamily(inspected.facts);
-      if (fim === undefined) {
-        throw new ModelLoadError(
-          "noFimSupport",
-          `${inspected.name} has no fill-in-the-middle (FIM) tokens, so it cannot do inline completion. ` +
-            "Use a FIM-capable base code model, such as Qwen2.5-Coder (base, not Instruct), DeepSeek-Coder base or StarCoder2.",
-        );
-      }
-      const acquired = await this.acquireLlama(settings, threads);
-      const opened = await openModel(acquired, inspected, { threads, log: (message) => this.log.info(message) });
+      const engine = await openLocalEngine(settings.model.path, {
+        threads, acquire: () => this.acquireLlama(settings, threads), log: (message) => this.log.info(message),
+      });
       const lowered = lowerWorkerThreadPriority();
       if (lowered > 0) this.log.debug(`${lowered} worker threads (llama.cpp's evaluations start on them) run at niceness ${BACKGROUND_NICENESS}.`);
-      this.active = { generator: opened.loaded, explainer: opened.explainer, fim, status: { ...opened.status, fimFamily: fim.label } };
-      this.modelNotices = opened.notice === undefined ? [] : [opened.notice];
-      if (opened.notice !== undefined) this.log.warn(opened.notice);
+      this.active = new ServedModel(engine);
+      this.modelNotices = engine.notice === undefined ? [] : [engine.notice];
+      if (engine.notice !== undefined) this.log.warn(engine.notice);
+      const status = engine.status;
       this.log.info(
-        `Loaded ${inspected.name} (${fim.label} FIM) on ${opened.status.backend}: ${opened.status.gpuLayers}/` +
-          `${opened.status.totalLayers} layers offloaded, context ${opened.status.contextSize}, ${threads} threads.`,
+        `Loaded ${status.name} (${engine.fim.label} FIM) on ${status.backend}: ${status.gpuLayers}/` +
+          `${status.totalLayers} layers offloaded, context ${status.contextSize}, ${threads} threads, in ${(performance.now() - loadStartedAt).toFixed(0)} ms.`,
       );
       this.publishSteadyState();
     } catch (error) {
@@ -224,8 +223,7 @@ export class ModelService {
     const previous = this.active;
     this.active = undefined;
     this.modelNotices = [];
-    await previous?.explainer.dispose();
-    await previous?.generator.dispose();
+    await previous?.dispose();
   }
 
   private publishSteadyState(): void {
