@@ -1,4 +1,4 @@
-import type { HardwareInfo, ModelStatus, ServerStatus } from "../../shared/protocol";
+import type { HardwareInfo, ModelStatus, RemoteEngineKind, ServerProblem, ServerStatus } from "../../shared/protocol";
 import { needsModelReload, resolveThreadCount, type PocketCoderSettings } from "../../shared/settings";
 import { acquireLlama, BACKEND_NAMES, type AcquiredLlama } from "../runtime/acquireLlama";
 import { errorText } from "../runtime/inspectModelFile";
@@ -7,7 +7,11 @@ import { BACKGROUND_NICENESS, lowerWorkerThreadPriority } from "../backgroundThr
 import { describeHardware } from "../runtime/runtimeInfo";
 import type { Logger } from "../logger";
 import type { ExplainGenerator } from "../explain/explainGenerator";
+import type { Engine } from "../engines/Engine";
+import { EngineError } from "../engines/http/EngineHttp";
 import { openLocalEngine } from "../engines/localEngine";
+import { openRemoteEngine } from "../engines/openRemoteEngine";
+import { problemOf } from "../engines/RemoteEngine";
 import { ExplainModelSlot } from "./ExplainModelSlot";
 import { ServedModel } from "./ServedModel";
 
@@ -29,6 +33,11 @@ export class ModelService {
   /** The separate explain model, when `explain.modelPath` is set. */
   private readonly explainSlot: ExplainModelSlot;
   private disposal: Promise<void> | undefined;
+  /** The remote engine's API key (pocketCoder/setEngineApiKey); only ever sent to that engine. */
+  private apiKey: string | undefined;
+  /** Reopening a remote engine that could not be opened: the next try and how many came before. */
+  private reopen: { timer: ReturnType<typeof setTimeout>; attempts: number } | undefined;
+  private reopenAttempts = 0;
 
   constructor(
     private readonly publish: (status: ServerStatus) => void,
@@ -68,6 +77,17 @@ export class ModelService {
       return this.loads;
     }
     this.loads = this.loads.then(() => this.publishSteadyState());
+    return this.loads;
+  }
+
+  /** A new API key for the remote engine: reopens it when one is in use. */
+  setApiKey(apiKey: string | undefined): Promise<void> {
+    if (apiKey === this.apiKey || this.disposal !== undefined) return this.loads;
+    this.apiKey = apiKey;
+    const settings = this.settings;
+    if (settings === undefined || settings.engine.kind === "local") return this.loads;
+    const load = ++this.requestedLoad;
+    this.loads = this.loads.then(() => (load === this.requestedLoad ? this.load(settings) : undefined));
     return this.loads;
   }
 
@@ -157,6 +177,7 @@ export class ModelService {
   dispose(): Promise<void> {
     this.disposal ??= (async () => {
       // First abort what runs, so that a load or a generation in progress ends at its next check.
+      this.cancelReopen();
       const running = this.unload();
       await this.loads;
       await running;
@@ -174,6 +195,13 @@ export class ModelService {
     const hadModel = this.active !== undefined;
     await this.unload();
     if (hadModel) this.log.debug(`Unloaded the previous model in ${(performance.now() - unloadStartedAt).toFixed(0)} ms.`);
+    clearTimeout(this.reopen?.timer);
+    if (settings.engine.kind !== "local") {
+      await this.openRemote(settings, settings.engine.kind);
+      await this.loadExplainModel(settings);
+      return;
+    }
+    this.cancelReopen();
     const loadStartedAt = performance.now();
     const threads = resolveThreadCount(settings.threads, this.availableCores());
     this.setStatus({ state: "loadingModel", message: `Loading ${settings.model.path || "model"}…` });
@@ -200,6 +228,64 @@ export class ModelService {
       this.setStatus({ state: "error", message: problem.message, problem });
     }
     await this.loadExplainModel(settings);
+  }
+
+  /** Connects to the team's inference server; if it cannot, says why and tries again with growing pauses. */
+  private async openRemote(settings: PocketCoderSettings, kind: RemoteEngineKind): Promise<void> {
+    const url = settings.engine.url;
+    this.setStatus({ state: "loadingModel", message: `Connecting to ${url || "the engine"} (${kind})…` });
+    try {
+      const opened: { engine?: Engine } = {};
+      const engine = await openRemoteEngine({ ...settings.engine, kind }, {
+        ...(this.apiKey === undefined ? {} : { apiKey: this.apiKey }),
+        onHealth: (problem) => {
+          if (opened.engine !== undefined && this.active?.engine === opened.engine) this.engineHealthChanged(problem);
+        },
+        log: (message) => this.log.info(message),
+      });
+      opened.engine = engine;
+      this.active = new ServedModel(engine);
+      this.cancelReopen();
+      const facts = engine.facts;
+      this.log.info(
+        `Connected to ${kind} at ${url}: ${facts.modelId} (${facts.fim.label} FIM), context ${facts.contextSize}` +
+          `${facts.slots === undefined ? "" : `, ${facts.slots} slots`}.`,
+      );
+      this.publishSteadyState();
+    } catch (error) {
+      const engineError = error instanceof EngineError ? error : new EngineError("protocol", errorText(error));
+      const problem = problemOf(engineError);
+      this.log.error(problem.message);
+      this.setStatus({ state: "error", message: problem.message, problem });
+      // A wrong setting stays wrong until the user changes it; a server that is down or refuses us may change by itself.
+      if (engineError.kind !== "badRequest") this.scheduleReopen(settings);
+    }
+  }
+
+  private scheduleReopen(settings: PocketCoderSettings): void {
+    const attempts = this.reopenAttempts++;
+    const delay = Math.min(30_000, 1000 * 2 ** attempts);
+    const timer = setTimeout(() => {
+      if (this.settings !== settings || this.disposal !== undefined) return;
+      const load = ++this.requestedLoad;
+      this.loads = this.loads.then(() => (load === this.requestedLoad ? this.load(settings) : undefined));
+    }, delay);
+    this.reopen = { timer, attempts };
+  }
+
+  private cancelReopen(): void {
+    clearTimeout(this.reopen?.timer);
+    this.reopen = undefined;
+    this.reopenAttempts = 0;
+  }
+
+  /** The remote engine went down (problem) or came back (undefined). */
+  private engineHealthChanged(problem: ServerProblem | undefined): void {
+    if (problem !== undefined && this.active !== undefined) {
+      this.setStatus({ state: "error", message: problem.message, problem, model: this.active.status });
+    } else {
+      this.publishSteadyState();
+    }
   }
 
   private async loadExplainModel(settings: PocketCoderSettings): Promise<void> {
@@ -229,6 +315,13 @@ export class ModelService {
   private publishSteadyState(): void {
     if (this.settings?.completion.enabled === false) {
       this.setStatus({ state: "disabled", message: "Inline completion is disabled (pocketCoder.completion.enabled).", ...this.modelPart() });
+    } else if (this.active?.engine.healthProblem !== undefined) {
+      const problem = this.active.engine.healthProblem;
+      this.setStatus({ state: "error", message: problem.message, problem, model: this.active.status });
+    } else if (this.active?.status.engine !== undefined) {
+      const model = this.active.status;
+      const engine = this.active.status.engine;
+      this.setStatus({ state: "ready", message: `${engine.model} ready on ${engine.host} (${engine.kind}).`, model });
     } else if (this.active !== undefined) {
       const model = this.active.status;
       const where = model.backend === "cpu" ? "CPU" : `${BACKEND_NAMES[model.backend]}, ${model.gpuLayers}/${model.totalLayers} layers on GPU`;
