@@ -3,15 +3,15 @@
 // llama-server when it is built (npm run llama-server:build).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SetEngineApiKeyNotification } from "../../src/shared/protocol";
 import { FakeEngineServer } from "../fixtures/fakeEngineServer";
 import { CHAT_ANSWER, FIM_COMPLETION, chatModel } from "../fixtures/fixtureModels";
-import { llamaServerTestGate, startLlamaServer, type LlamaServer } from "../fixtures/llamaServer";
-import { fileUri, LspTestClient, REPO_ROOT } from "./LspTestClient";
+import { createSelfSignedCertificate, llamaServerTestGate, startLlamaServer, type LlamaServer } from "../fixtures/llamaServer";
+import { CLI_MAIN, fileUri, LspTestClient, REPO_ROOT } from "./LspTestClient";
 
 const MODEL_DIR = path.join(REPO_ROOT, ".test-models");
 const DOCUMENT = "function add(a, b) {\n  \n}\n";
@@ -135,6 +135,61 @@ describe("a remote engine through the language server (loopback fake)", () => {
     } finally {
       await client.stop();
       await fake?.kill();
+    }
+  });
+});
+
+/** The CLI as a child process; asynchronous, so that the in-process fake server keeps answering. */
+function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args]);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("exit", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe("TLS and the command line", () => {
+  test("https with a self-signed certificate: refused with advice until pocketCoder.engine.caFile names the CA", async () => {
+    const certificate = createSelfSignedCertificate();
+    const fake = await FakeEngineServer.start({ tls: { certFile: certificate.certFile, keyFile: certificate.keyFile } });
+    const client = await startClient(engineSettings("llama-server", fake.url));
+    try {
+      const refused = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+      assert.equal(refused.state, "error");
+      assert.match(refused.message, /TLS certificate is not trusted.*pocketCoder\.engine\.caFile/);
+      const ready = await client.changeSettings(engineSettings("llama-server", fake.url, { caFile: certificate.certFile }));
+      assert.equal(ready.state, "ready", ready.message);
+      const uri = fileUri("src/tls.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+    } finally {
+      await client.stop();
+      await fake.kill();
+      fs.rmSync(certificate.dir, { recursive: true, force: true });
+    }
+  });
+
+  test("pocket-coder doctor and complete take an engine URL; doctor reports health, latency, model, context and slots", async () => {
+    const fake = await FakeEngineServer.start({ modelId: "qwen2.5-coder-7b", contextSize: 8192, slots: 4 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pocket-coder-cli-engine-"));
+    try {
+      const doctor = await runCli(["doctor", "--no-speed", "--engine-url", fake.url]);
+      assert.equal(doctor.status, 0, doctor.stderr);
+      assert.match(doctor.stdout, new RegExp(`Engine +Remote · llama-server · ${fake.url.replace(/\./g, "\\.")}`));
+      assert.match(doctor.stdout, /health: ok, \d+ ms round trip/);
+      assert.match(doctor.stdout, /model: qwen2\.5-coder-7b/);
+      assert.match(doctor.stdout, /context: 8192 tokens per slot, 4 slots/);
+      const file = path.join(dir, "add.ts");
+      fs.writeFileSync(file, DOCUMENT);
+      const complete = await runCli(["complete", "--engine-url", fake.url, file, "2:3"]);
+      assert.equal(complete.status, 0, complete.stderr);
+      assert.equal(complete.stdout, FIM_COMPLETION);
+    } finally {
+      await fake.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
