@@ -88,6 +88,8 @@ describe("switching models while a long completion generates", () => {
     await pending.catch(() => undefined);
     const logged = [...client.logs, ...client.stderr].join("\n");
     assert.doesNotMatch(logged, /Object is disposed/);
+    const exited = new Promise((resolve) => client.process.once("exit", resolve));
     await client.connection.sendNotification("exit");
+    await exited;
   });
 });
