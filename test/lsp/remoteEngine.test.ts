@@ -243,7 +243,7 @@ describe("the real llama-server", { skip: realServer.skip }, () => {
         await client.open(uri, DOCUMENT);
         assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
         const explained = await client.explain({ textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 2, character: 1 } } });
-        assert.equal(explained.result?.text, CHAT_ANSWER);
+        assert.equal(explained.result?.text, CHAT_ANSWER, JSON.stringify(explained.error));
       } finally {
         await client.stop();
       }
