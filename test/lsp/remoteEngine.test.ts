@@ -253,6 +253,32 @@ describe("the real llama-server", { skip: realServer.skip }, () => {
   }
 });
 
+describe("the real llama-server killed mid-use, then restarted", { skip: realServer.skip }, () => {
+  test("completions answer [] while it is down, the status names it, and completions resume by themselves", async () => {
+    const server = await startLlamaServer({ modelPath: await chatModel(MODEL_DIR), slots: 1 });
+    const client = await startClient(engineSettings("llama-server", server.url));
+    try {
+      assert.equal((await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 30_000)).state, "ready");
+      const uri = fileUri("src/real-restart.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+      await server.kill();
+      const from = client.statuses.length;
+      await client.replaceText(uri, `${DOCUMENT}\n`);
+      assert.deepEqual(await client.complete(uri, CURSOR), []);
+      const down = await client.waitForStatus((s) => s.state === "error", from, 10_000);
+      assert.ok(down.message.includes(`127.0.0.1:${server.port}`), down.message);
+      await server.restart();
+      await client.waitForStatus((s) => s.state === "ready", client.statuses.length, 40_000);
+      await client.replaceText(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+    } finally {
+      await client.stop();
+      await server.stop();
+    }
+  });
+});
+
 describe("the real llama-server: a cancelled completion stops the server's slot", { skip: realServer.skip }, () => {
   let server: LlamaServer;
   before(async () => {
