@@ -38,6 +38,7 @@ export function presentStatus(status: ServerStatus, controls: ClientControls = {
     };
   }
   const model = status.model;
+  const remote = model?.engine;
   const blocked = status.state === "error" || controls.block === undefined
     ? undefined
     : describeBlock(controls.block, controls.formatTime ?? formatClockTime);
@@ -47,7 +48,13 @@ export function presentStatus(status: ServerStatus, controls: ClientControls = {
 
   const lines = [status.message];
   if (blocked !== undefined) lines.unshift(`Inline completions: ${blocked}.`);
-  if (model !== undefined) {
+  if (remote !== undefined) {
+    lines.push(
+      `Completions computed on: Remote · ${remote.host} · ${remote.model}`,
+      `Engine: ${remote.kind} at ${remote.url}${remote.slots === undefined ? "" : ` (${remote.slots} slots)`}`,
+      `FIM family: ${model?.fimFamily ?? "?"} · Context: ${model?.contextSize ?? "?"} tokens`,
+    );
+  } else if (model !== undefined) {
     lines.push(
       `Model: ${model.name}${model.fimFamily === undefined ? "" : ` (${model.fimFamily})`}`,
       `Backend: ${BACKEND_LABEL[model.backend]}${model.gpuDevices.length > 0 ? ` — ${model.gpuDevices.join(", ")}` : ""}`,
@@ -63,9 +70,10 @@ export function presentStatus(status: ServerStatus, controls: ClientControls = {
   return { text, tooltip: lines.join("\n"), severity };
 }
 
-/** " · CPU", " · Vulkan 29/29": where the model runs (a remote engine or an unloaded model will say so here). */
+/** " · CPU", " · Vulkan 29/29", " · Remote · gpu-box:8080": where completions are computed. */
 function whereItRuns(model: ModelStatus | undefined): string {
   if (model === undefined) return "";
+  if (model.engine !== undefined) return ` · Remote · ${model.engine.host}`;
   return model.backend === "cpu" ? " · CPU" : ` · ${BACKEND_LABEL[model.backend]} ${model.gpuLayers}/${model.totalLayers}`;
 }
 

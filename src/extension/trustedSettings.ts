@@ -12,6 +12,12 @@ export const MACHINE_SCOPED_KEYS = [
   "gpu",
   "threads",
   "network.allowModelDownload",
+  // A workspace must not point Pocket Coder at a server (nor make it trust a certificate authority).
+  "engine.kind",
+  "engine.url",
+  "engine.model",
+  "engine.fimFamily",
+  "engine.caFile",
 ] as const;
 
 export type MachineScopedKey = (typeof MACHINE_SCOPED_KEYS)[number];

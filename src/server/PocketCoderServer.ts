@@ -9,7 +9,7 @@ import {
   type WorkspaceFolder,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification } from "../shared/protocol";
+import { DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification, SetEngineApiKeyNotification } from "../shared/protocol";
 import { DEFAULT_SETTINGS, type PocketCoderSettings } from "../shared/settings";
 import type { Logger } from "./logger";
 import { ContextFeature, EditTracker } from "./lsp/contextFeature";
@@ -108,6 +108,11 @@ export function startServer(connection: Connection): void {
     const facts = await collectDoctorFacts(models, { version: SERVER_VERSION, measureSpeed: params.measureSpeed !== false });
     return { text: formatDoctorReport(facts) };
   }));
+
+  // The remote engine's key: kept in memory only, never logged.
+  connection.onNotification(SetEngineApiKeyNotification, async (params) => {
+    await models.setApiKey(params.apiKey === null || params.apiKey === "" ? undefined : params.apiKey);
+  });
 
   connection.onShutdown(() => lifecycle.shutdown(() => models.dispose()));
 

@@ -45,7 +45,7 @@ export async function runComplete(argv: readonly string[]): Promise<number> {
     const relative = path.relative(process.cwd(), absolute);
     const inside = !relative.startsWith("..") && !path.isAbsolute(relative);
     const outcome = await completeAtCursor(
-      model,
+      model.engine,
       {
         text, offset,
         languageId: args.options.get("language") ?? LANGUAGES[path.extname(file).toLowerCase()] ?? "plaintext",

@@ -1,12 +1,12 @@
 /**
  * Result cache for completions, with type-through. Pure: no vscode, no node-llama-cpp.
  *
- * An entry is keyed on (model id, the last `prefixKeyChars` characters before the cursor, the first `suffixKeyChars`
+ * One cache per loaded model. An entry is keyed on (the last `prefixKeyChars` characters before the cursor, the first `suffixKeyChars`
  * characters after it). Using a tail and a head rather than whole windows keeps hits when the window's far end moves
  * and keeps keying cheap on every keystroke (hashing a few KB).
  *
  * Type-through: when the user types the first characters of a cached suggestion, the text before the cursor is the old
- * text plus those characters and the text after it is unchanged. `lookup` finds entries with the same model and suffix
+ * text plus those characters and the text after it is unchanged. `lookup` finds entries with the same suffix
  * head, and accepts one when the new prefix tail equals (old prefix tail + typed) with `typed` a prefix of its
  * `insertText`; it returns the rest without a model call. Typed line breaks work too (accepting a line, then Enter),
  * since the prefix is compared as one text, not per line.
@@ -15,8 +15,6 @@
 import { suffixPrefixOverlaps } from "./postProcess/text";
 
 export interface CompletionCacheKey {
-  /** Identifies the model (file path + family, say): completions of other models never match. */
-  readonly modelId: string;
   /** Text before the cursor (e.g. prefixBeforeLine + linePrefix); only its tail is used. */
   readonly prefix: string;
   /** Text after the cursor; only its head is used. */
@@ -132,7 +130,7 @@ export class CompletionCache {
 
   private suffixKeyOf(key: CompletionCacheKey): string {
     const head = key.suffix.slice(0, this.suffixKeyChars);
-    return `${hashString(key.modelId)}:${hashString(head)}:${head.length}`;
+    return `${hashString(head)}:${head.length}`;
   }
 
   private touch(entry: Entry): void {

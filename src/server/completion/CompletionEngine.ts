@@ -4,6 +4,12 @@ import { buildContextWindow, type ContextWindow } from "./contextWindow";
 import { createStepContext, postProcessInContext, settledReason, type StepContext } from "./postProcess";
 import { anchorKeptWhileTyping, DEFAULT_LAYOUT_LIMITS, planPromptLayout, type PromptAnchor, type PromptLayout } from "./promptLayout";
 
+/** A model as completion needs it: something that generates, and the FIM family its prompts are written in. */
+export interface FimModel {
+  readonly generator: TextGenerator;
+  readonly fim: FimFamily;
+}
+
 export interface CompletionRequest {
   readonly text: string;
   /** Cursor offset in `text` (UTF-16 code units). */
@@ -73,7 +79,7 @@ export interface PreparedCompletion {
 
 /** One completion: window the document, build the family's FIM prompt, generate, post-process. */
 export async function completeAtCursor(
-  model: { readonly generator: TextGenerator; readonly fim: FimFamily },
+  model: FimModel,
   request: CompletionRequest,
   budget: CompletionBudget,
   signal: AbortSignal,
@@ -88,7 +94,7 @@ export async function completeAtCursor(
  * `anchor` is the prompt boundary the model's KV cache holds now (see promptLayout.ts).
  */
 export function prepareCompletion(
-  model: { readonly generator: TextGenerator; readonly fim: FimFamily },
+  model: FimModel,
   request: CompletionRequest,
   budget: CompletionBudget,
   anchor: PromptAnchor | undefined,
@@ -122,7 +128,7 @@ export function prepareCompletion(
 
 /** Runs a prepared prompt on the model and post-processes what it writes; the slot then holds the prompt's anchor. */
 export async function generateCompletion(
-  model: { readonly generator: TextGenerator; readonly fim: FimFamily },
+  model: FimModel,
   request: CompletionRequest,
   budget: CompletionBudget,
   prepared: PreparedCompletion,

@@ -3,19 +3,11 @@ import { AdaptiveDebounce } from "./AdaptiveDebounce";
 import { CompletionCache, type CachedCompletion, type CompletionCacheKey } from "./CompletionCache";
 import {
   completeAtCursor, generateCompletion, prepareCompletion, type CompletionBudget, type CompletionOutcome, type CompletionRequest,
-  type PreparedCompletion, type PromptAnchorSlot,
+  type FimModel, type PreparedCompletion, type PromptAnchorSlot,
 } from "./CompletionEngine";
-import type { FimFamily } from "./fim/fimTypes";
 import { InFlightGeneration } from "./InFlightGeneration";
 import { LatestRequestGate, type RequestTurn } from "./LatestRequestGate";
-import type { StopReason, TextGenerator } from "./textGenerator";
-
-export interface CompletionModel {
-  /** Identifies the loaded model in cache keys (path + family). */
-  readonly id: string;
-  readonly generator: TextGenerator;
-  readonly fim: FimFamily;
-}
+import type { StopReason } from "./textGenerator";
 
 /** What one request cost, for logs and the benchmark. */
 export interface CompletionStats {
@@ -59,6 +51,7 @@ const CACHE_SUFFIX_CHARS = 1000;
  * costs no model call; otherwise the newest request waits out a typing-speed debounce, then runs
  * on the model while any older one is aborted. After a completion is shown, the completion that
  * would follow its acceptance is computed in the background, so Tab-Tab-Tab needs no wait.
+ * One service per loaded model: its cache, prompt anchor and in-flight generation describe that model only.
  */
 export class CompletionService {
   private readonly gate = new LatestRequestGate();
@@ -67,12 +60,14 @@ export class CompletionService {
   /** The model runs one generation at a time on one warm sequence: the last prompt's boundaries are what it caches. */
   private readonly anchorSlot: PromptAnchorSlot = { anchor: undefined };
   private inFlight: InFlightGeneration | undefined;
+  private disposed = false;
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  constructor(private readonly model: FimModel, private readonly now: () => number = () => performance.now()) {}
 
-  async complete(model: CompletionModel, request: CompletionRequest, budget: CompletionBudget, callerSignal: AbortSignal): Promise<ServedOutcome> {
+  async complete(request: CompletionRequest, budget: CompletionBudget, callerSignal: AbortSignal): Promise<ServedOutcome> {
+    if (this.disposed) return { kind: "empty", reason: "model unloaded" };
     const startedAt = this.now();
-    const key = cacheKey(model, request.text, request.offset);
+    const key = cacheKey(request.text, request.offset);
     const hit = request.selectedCompletionText === undefined ? this.cache.lookup(key) : undefined;
     const typingDebounceMs = this.debounce.delayFor(startedAt);
     // A key press that asks for a suggestion is no keystroke that more typing may make moot.
@@ -82,7 +77,7 @@ export class CompletionService {
       return this.answerFromCache(hit, "cache", startedAt);
     }
 
-    const alongside = await this.typeAlong(model, request, key, callerSignal, startedAt);
+    const alongside = await this.typeAlong(request, key, callerSignal, startedAt);
     if (alongside !== undefined) return alongside;
 
     const turn = this.gate.begin(callerSignal);
@@ -94,10 +89,10 @@ export class CompletionService {
       }
 
       // Windowing and prompt building happen while the debounce runs: the request pays for one, not both.
-      const prepared = prepareCompletion(model, request, budget, this.anchorSlot.anchor);
+      const prepared = prepareCompletion(this.model, request, budget, this.anchorSlot.anchor);
       if (prepared.kind === "empty") return prepared;
       if (!(await abortableDelay(debounceMs - (this.now() - startedAt), turn.signal))) return { kind: "empty", reason: "aborted" };
-      const outcome = await this.generateInFlight(model, request, budget, prepared, key, turn, callerSignal);
+      const outcome = await this.generateInFlight(request, budget, prepared, key, turn, callerSignal);
       const generation = outcome.generation;
       const stats: CompletionStats | undefined = generation && {
         source: "model", debounceMs,
@@ -113,7 +108,7 @@ export class CompletionService {
         totalMs: this.now() - startedAt,
       };
       if (outcome.kind === "completion") {
-        this.speculateAfterAcceptance(model, request, budget, outcome.insertText, outcome.replaceSuffixChars);
+        this.speculateAfterAcceptance(request, budget, outcome.insertText, outcome.replaceSuffixChars);
       }
       const served: ServedOutcome = outcome.kind === "completion"
         ? { kind: "completion", insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars }
@@ -130,19 +125,19 @@ export class CompletionService {
    * into the cache whoever waits for it.
    */
   private async generateInFlight(
-    model: CompletionModel, request: CompletionRequest, budget: CompletionBudget, prepared: PreparedCompletion, key: CompletionCacheKey,
+    request: CompletionRequest, budget: CompletionBudget, prepared: PreparedCompletion, key: CompletionCacheKey,
     turn: RequestTurn, callerSignal: AbortSignal,
   ): Promise<CompletionOutcome> {
     turn.detachCaller();
     let settle = (): void => undefined;
     const settled = new Promise<void>((resolve) => (settle = resolve));
-    const flight = new InFlightGeneration(model.id, request.text, request.offset, settled, () => turn.abort(), TYPE_ALONG_GRACE_MS);
+    const flight = new InFlightGeneration(request.text, request.offset, settled, () => turn.abort(), TYPE_ALONG_GRACE_MS);
     this.inFlight = flight;
     const onCallerAbort = () => flight.release();
     callerSignal.addEventListener("abort", onCallerAbort, { once: true });
     if (callerSignal.aborted) onCallerAbort();
     try {
-      const outcome = await generateCompletion(model, request, budget, prepared, turn.signal, this.anchorSlot, (written) => flight.observe(written));
+      const outcome = await generateCompletion(this.model, request, budget, prepared, turn.signal, this.anchorSlot, (written) => flight.observe(written));
       if (outcome.kind === "completion") this.cache.set(key, { insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars });
       return outcome;
     } finally {
@@ -158,10 +153,10 @@ export class CompletionService {
    * and answers from its result (the cache's type-through). Undefined: serve the request the usual way.
    */
   private async typeAlong(
-    model: CompletionModel, request: CompletionRequest, key: CompletionCacheKey, callerSignal: AbortSignal, startedAt: number,
+    request: CompletionRequest, key: CompletionCacheKey, callerSignal: AbortSignal, startedAt: number,
   ): Promise<ServedOutcome | undefined> {
     const flight = this.inFlight;
-    if (flight === undefined || flight.modelId !== model.id || request.selectedCompletionText !== undefined || callerSignal.aborted) return undefined;
+    if (flight === undefined || request.selectedCompletionText !== undefined || callerSignal.aborted) return undefined;
     if (flight.typedAlong(request) === undefined) return undefined;
     flight.hold();
     const onCallerAbort = () => flight.release();
@@ -187,11 +182,11 @@ export class CompletionService {
     };
   }
 
-  /** Forgets cached results, e.g. when the model changes. */
-  reset(): void {
+  /** Aborts what runs (a request, a speculation) and answers every later request with nothing: the model is going away. */
+  dispose(): void {
+    this.disposed = true;
     this.gate.abortAll();
     this.cache.clear();
-    this.anchorSlot.anchor = undefined;
   }
 
   /**
@@ -199,7 +194,7 @@ export class CompletionService {
    * `insertText`. It runs as the newest request, so any real request aborts it at once.
    */
   private speculateAfterAcceptance(
-    model: CompletionModel, request: CompletionRequest, budget: CompletionBudget, insertText: string, replaceSuffixChars: number,
+    request: CompletionRequest, budget: CompletionBudget, insertText: string, replaceSuffixChars: number,
   ): void {
     const text = request.text.slice(0, request.offset) + insertText + request.text.slice(request.offset + replaceSuffixChars);
     const accepted: CompletionRequest = { ...request, text, offset: request.offset + insertText.length };
@@ -210,10 +205,10 @@ export class CompletionService {
         turn.end();
         return;
       }
-      void completeAtCursor(model, accepted, budget, turn.signal, this.anchorSlot)
+      void completeAtCursor(this.model, accepted, budget, turn.signal, this.anchorSlot)
         .then((outcome) => {
           if (outcome.kind === "completion") {
-            this.cache.set(cacheKey(model, accepted.text, accepted.offset), { insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars });
+            this.cache.set(cacheKey(accepted.text, accepted.offset), { insertText: outcome.insertText, replaceSuffixChars: outcome.replaceSuffixChars });
           }
         }, () => undefined)
         .finally(() => turn.end());
@@ -221,9 +216,8 @@ export class CompletionService {
   }
 }
 
-function cacheKey(model: CompletionModel, text: string, offset: number): CompletionCacheKey {
+function cacheKey(text: string, offset: number): CompletionCacheKey {
   return {
-    modelId: model.id,
     prefix: text.slice(Math.max(0, offset - CACHE_PREFIX_CHARS), offset),
     suffix: text.slice(offset, offset + CACHE_SUFFIX_CHARS),
   };

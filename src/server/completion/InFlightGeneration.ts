@@ -18,7 +18,6 @@ export class InFlightGeneration {
   private hasEnded = false;
 
   constructor(
-    readonly modelId: string,
     /** Document text and cursor of the request that started it. */
     readonly text: string,
     readonly offset: number,

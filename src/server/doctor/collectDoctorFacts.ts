@@ -4,7 +4,8 @@ import type { ModelService } from "../model/ModelService";
 import { errorText } from "../runtime/inspectModelFile";
 import { describeModelFile } from "../runtime/inspectModels";
 import { describeRuntime } from "../runtime/runtimeInfo";
-import type { DoctorFacts } from "./doctorReport";
+import { RemoteEngine } from "../engines/RemoteEngine";
+import type { DoctorFacts, EngineFacts } from "./doctorReport";
 import { measureSpeed } from "./measureSpeed";
 
 export interface DoctorOptions {
@@ -25,12 +26,22 @@ export async function collectDoctorFacts(models: ModelService, options: DoctorOp
   let speed: DoctorFacts["speed"];
   if (active !== undefined && options.measureSpeed !== false) {
     try {
-      speed = await models.whileBusy(() => measureSpeed(active.generator));
+      speed = await models.whileBusy(() => measureSpeed(active.engine.generator));
     } catch (error) {
       speed = { error: errorText(error) };
     }
   }
   const notices = [...new Set(models.activeNotices)];
+  let engine: EngineFacts | undefined;
+  if (settings.engine.kind !== "local") {
+    const remote = active?.engine instanceof RemoteEngine ? active.engine : undefined;
+    engine = {
+      kind: settings.engine.kind, url: settings.engine.url,
+      ...(remote === undefined ? {} : { model: remote.facts.modelId, contextSize: remote.facts.contextSize }),
+      ...(remote?.facts.slots === undefined ? {} : { slots: remote.facts.slots }),
+      health: remote === undefined ? { ok: false, reason: models.status.message } : await remote.checkHealth(),
+    };
+  }
 
   return {
     version: options.version,
@@ -49,5 +60,6 @@ export async function collectDoctorFacts(models: ModelService, options: DoctorOp
     ...(modelFile === undefined ? {} : { modelFile }),
     ...(speed === undefined ? {} : { speed }),
     notices,
+    ...(engine === undefined ? {} : { engine }),
   };
 }

@@ -1,7 +1,6 @@
 import { InlineCompletionTriggerKind, type CancellationToken, type InlineCompletionItem, type InlineCompletionParams } from "vscode-languageserver/node";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { DEFAULT_BUDGET } from "../completion/CompletionEngine";
-import { CompletionService } from "../completion/CompletionService";
 import { selectCrossFileContext, type OpenFile } from "../completion/crossFileContext";
 import type { ContextFeature } from "./contextFeature";
 import type { Logger } from "../logger";
@@ -24,9 +23,8 @@ export interface InlineCompletionDeps {
   readonly context?: Pick<ContextFeature, "policy" | "gather">;
 }
 
-/** `textDocument/inlineCompletion`: thin LSP glue around the completion service. */
+/** `textDocument/inlineCompletion`: thin LSP glue around the loaded model's completion service. */
 export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
-  const service = new CompletionService();
   const skippedHuge = new Set<string>();
   const skippedExcluded = new Set<string>();
 
@@ -54,12 +52,11 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
         ? { extraContext: selectCrossFileContext(document, openFiles(deps)) }
         : {
           gatherContext: async (signal: AbortSignal) => (await context.gather(
-            document, document.offsetAt(params.position), DEFAULT_BUDGET.extraContextTokens, (t) => model.generator.countTokens(t), signal,
+            document, document.offsetAt(params.position), DEFAULT_BUDGET.extraContextTokens, (t) => model.engine.generator.countTokens(t), signal,
           )).files,
         };
       const outcome = await deps.models.whileBusy(() =>
-        service.complete(
-          { id: `${model.status.path}#${model.fim.id}`, generator: model.generator, fim: model.fim },
+        model.complete(
           {
             text,
             offset: document.offsetAt(params.position),

@@ -1,27 +1,19 @@
-import type { HardwareInfo, ModelStatus, ServerStatus } from "../../shared/protocol";
+import type { HardwareInfo, ModelStatus, RemoteEngineKind, ServerProblem, ServerStatus } from "../../shared/protocol";
 import { needsModelReload, resolveThreadCount, type PocketCoderSettings } from "../../shared/settings";
-import type { FimFamily } from "../completion/fim/fimTypes";
-import { resolveFimFamily } from "../completion/fim/resolveFimFamily";
 import { acquireLlama, BACKEND_NAMES, type AcquiredLlama } from "../runtime/acquireLlama";
-import { errorText, inspectModelFile } from "../runtime/inspectModelFile";
-import type { ChatExplainer } from "../runtime/ChatExplainer";
-import type { LoadedModel } from "../runtime/LoadedModel";
+import { errorText } from "../runtime/inspectModelFile";
 import { ModelLoadError } from "../runtime/ModelLoadError";
-import { openModel } from "../runtime/openModel";
 import { BACKGROUND_NICENESS, lowerWorkerThreadPriority } from "../backgroundThreads";
 import { describeHardware } from "../runtime/runtimeInfo";
 import type { Logger } from "../logger";
 import type { ExplainGenerator } from "../explain/explainGenerator";
+import type { Engine } from "../engines/Engine";
+import { EngineError } from "../engines/http/EngineHttp";
+import { openLocalEngine } from "../engines/localEngine";
+import { openRemoteEngine } from "../engines/openRemoteEngine";
+import { problemOf } from "../engines/RemoteEngine";
 import { ExplainModelSlot } from "./ExplainModelSlot";
-
-/** The model that completions run on, once it is loaded. */
-export interface ActiveModel {
-  readonly generator: LoadedModel;
-  /** Explanations with the same weights, on the context's second sequence. */
-  readonly explainer: ChatExplainer;
-  readonly fim: FimFamily;
-  readonly status: ModelStatus;
-}
+import { ServedModel } from "./ServedModel";
 
 /**
  * Owns the one loaded model: loads it from the settings, reloads it when the model path, GPU mode or
@@ -30,7 +22,7 @@ export interface ActiveModel {
  */
 export class ModelService {
   private settings: PocketCoderSettings | undefined;
-  private active: ActiveModel | undefined;
+  private active: ServedModel | undefined;
   private acquired: { key: string; llama: AcquiredLlama } | undefined;
   private loads: Promise<void> = Promise.resolve();
   private requestedLoad = 0;
@@ -40,6 +32,12 @@ export class ModelService {
   private modelNotices: readonly string[] = [];
   /** The separate explain model, when `explain.modelPath` is set. */
   private readonly explainSlot: ExplainModelSlot;
+  private disposal: Promise<void> | undefined;
+  /** The remote engine's API key (pocketCoder/setEngineApiKey); only ever sent to that engine. */
+  private apiKey: string | undefined;
+  /** Reopening a remote engine that could not be opened: the next try and how many came before. */
+  private reopen: { timer: ReturnType<typeof setTimeout>; attempts: number } | undefined;
+  private reopenAttempts = 0;
 
   constructor(
     private readonly publish: (status: ServerStatus) => void,
@@ -54,12 +52,13 @@ export class ModelService {
   }
 
   /** The model to complete with, or undefined while loading, disabled or in error. */
-  get completionModel(): ActiveModel | undefined {
+  get completionModel(): ServedModel | undefined {
     return this.settings?.completion.enabled === false ? undefined : this.active;
   }
 
   /** Applies new settings; resolves when any reload they cause has finished. */
   applySettings(settings: PocketCoderSettings): Promise<void> {
+    if (this.disposal !== undefined) return this.disposal;
     const previous = this.settings;
     this.settings = settings;
     if (previous !== undefined && onlyExplainModelChanged(previous, settings)) {
@@ -81,13 +80,24 @@ export class ModelService {
     return this.loads;
   }
 
+  /** A new API key for the remote engine: reopens it when one is in use. */
+  setApiKey(apiKey: string | undefined): Promise<void> {
+    if (apiKey === this.apiKey || this.disposal !== undefined) return this.loads;
+    this.apiKey = apiKey;
+    const settings = this.settings;
+    if (settings === undefined || settings.engine.kind === "local") return this.loads;
+    const load = ++this.requestedLoad;
+    this.loads = this.loads.then(() => (load === this.requestedLoad ? this.load(settings) : undefined));
+    return this.loads;
+  }
+
   /** The settings in effect, once the client sent them. */
   get currentSettings(): PocketCoderSettings | undefined {
     return this.settings;
   }
 
   /** The loaded model whatever the `completion.enabled` setting (the doctor measures it even when completion is off). */
-  get loadedModel(): ActiveModel | undefined {
+  get loadedModel(): ServedModel | undefined {
     return this.active;
   }
 
@@ -161,37 +171,54 @@ export class ModelService {
     }
   }
 
-  async dispose(): Promise<void> {
-    await this.loads;
-    await this.explainSlot.unload();
-    await this.unload();
-    await this.acquired?.llama.llama.dispose();
+  /**
+   * Aborts what runs on the models (without waiting for a generation to finish) and frees them and the runtime.
+   * Safe to call more than once (e.g. two `shutdown` requests): later calls wait for the first.
+   */
+  dispose(): Promise<void> {
+    this.disposal ??= (async () => {
+      // First abort what runs, so that a load or a generation in progress ends at its next check.
+      this.cancelReopen();
+      const running = this.unload();
+      await this.loads;
+      await running;
+      await this.explainSlot.unload();
+      await this.unload();
+      const acquired = this.acquired;
+      this.acquired = undefined;
+      await acquired?.llama.llama.dispose();
+    })();
+    return this.disposal;
   }
 
   private async load(settings: PocketCoderSettings): Promise<void> {
+    const unloadStartedAt = performance.now();
+    const hadModel = this.active !== undefined;
     await this.unload();
+    if (hadModel) this.log.debug(`Unloaded the previous model in ${(performance.now() - unloadStartedAt).toFixed(0)} ms.`);
+    clearTimeout(this.reopen?.timer);
+    if (settings.engine.kind !== "local") {
+      await this.openRemote(settings, settings.engine.kind);
+      await this.loadExplainModel(settings);
+      return;
+    }
+    this.cancelReopen();
+    const loadStartedAt = performance.now();
     const threads = resolveThreadCount(settings.threads, this.availableCores());
     this.setStatus({ state: "loadingModel", message: `Loading ${settings.model.path || "model"}…` });
     try {
-      const inspected = await inspectModelFile(settings.model.path);
-      const fim = resolveFimFamily(inspected.facts);
-      if (fim === undefined) {
-        throw new ModelLoadError(
-          "noFimSupport",
-          `${inspected.name} has no fill-in-the-middle (FIM) tokens, so it cannot do inline completion. ` +
-            "Use a FIM-capable base code model, such as Qwen2.5-Coder (base, not Instruct), DeepSeek-Coder base or StarCoder2.",
-        );
-      }
-      const acquired = await this.acquireLlama(settings, threads);
-      const opened = await openModel(acquired, inspected, { threads, log: (message) => this.log.info(message) });
+      const engine = await openLocalEngine(settings.model.path, {
+        threads, acquire: () => this.acquireLlama(settings, threads), log: (message) => this.log.info(message),
+      });
       const lowered = lowerWorkerThreadPriority();
       if (lowered > 0) this.log.debug(`${lowered} worker threads (llama.cpp's evaluations start on them) run at niceness ${BACKGROUND_NICENESS}.`);
-      this.active = { generator: opened.loaded, explainer: opened.explainer, fim, status: { ...opened.status, fimFamily: fim.label } };
-      this.modelNotices = opened.notice === undefined ? [] : [opened.notice];
-      if (opened.notice !== undefined) this.log.warn(opened.notice);
+      this.active = new ServedModel(engine);
+      this.modelNotices = engine.notice === undefined ? [] : [engine.notice];
+      if (engine.notice !== undefined) this.log.warn(engine.notice);
+      const status = engine.status;
       this.log.info(
-        `Loaded ${inspected.name} (${fim.label} FIM) on ${opened.status.backend}: ${opened.status.gpuLayers}/` +
-          `${opened.status.totalLayers} layers offloaded, context ${opened.status.contextSize}, ${threads} threads.`,
+        `Loaded ${status.name} (${engine.fim.label} FIM) on ${status.backend}: ${status.gpuLayers}/` +
+          `${status.totalLayers} layers offloaded, context ${status.contextSize}, ${threads} threads, in ${(performance.now() - loadStartedAt).toFixed(0)} ms.`,
       );
       this.publishSteadyState();
     } catch (error) {
@@ -202,6 +229,64 @@ export class ModelService {
       this.setStatus({ state: "error", message: problem.message, problem });
     }
     await this.loadExplainModel(settings);
+  }
+
+  /** Connects to the team's inference server; if it cannot, says why and tries again with growing pauses. */
+  private async openRemote(settings: PocketCoderSettings, kind: RemoteEngineKind): Promise<void> {
+    const url = settings.engine.url;
+    this.setStatus({ state: "loadingModel", message: `Connecting to ${url || "the engine"} (${kind})…` });
+    try {
+      const opened: { engine?: Engine } = {};
+      const engine = await openRemoteEngine({ ...settings.engine, kind }, {
+        ...(this.apiKey === undefined ? {} : { apiKey: this.apiKey }),
+        onHealth: (problem) => {
+          if (opened.engine !== undefined && this.active?.engine === opened.engine) this.engineHealthChanged(problem);
+        },
+        log: (message) => this.log.info(message),
+      });
+      opened.engine = engine;
+      this.active = new ServedModel(engine);
+      this.cancelReopen();
+      const facts = engine.facts;
+      this.log.info(
+        `Connected to ${kind} at ${url}: ${facts.modelId} (${facts.fim.label} FIM), context ${facts.contextSize}` +
+          `${facts.slots === undefined ? "" : `, ${facts.slots} slots`}.`,
+      );
+      this.publishSteadyState();
+    } catch (error) {
+      const engineError = error instanceof EngineError ? error : new EngineError("protocol", errorText(error));
+      const problem = problemOf(engineError);
+      this.log.error(problem.message);
+      this.setStatus({ state: "error", message: problem.message, problem });
+      // A wrong setting stays wrong until the user changes it; a server that is down or refuses us may change by itself.
+      if (engineError.kind !== "badRequest") this.scheduleReopen(settings);
+    }
+  }
+
+  private scheduleReopen(settings: PocketCoderSettings): void {
+    const attempts = this.reopenAttempts++;
+    const delay = Math.min(30_000, 1000 * 2 ** attempts);
+    const timer = setTimeout(() => {
+      if (this.settings !== settings || this.disposal !== undefined) return;
+      const load = ++this.requestedLoad;
+      this.loads = this.loads.then(() => (load === this.requestedLoad ? this.load(settings) : undefined));
+    }, delay);
+    this.reopen = { timer, attempts };
+  }
+
+  private cancelReopen(): void {
+    clearTimeout(this.reopen?.timer);
+    this.reopen = undefined;
+    this.reopenAttempts = 0;
+  }
+
+  /** The remote engine went down (problem) or came back (undefined). */
+  private engineHealthChanged(problem: ServerProblem | undefined): void {
+    if (problem !== undefined && this.active !== undefined) {
+      this.setStatus({ state: "error", message: problem.message, problem, model: this.active.status });
+    } else {
+      this.publishSteadyState();
+    }
   }
 
   private async loadExplainModel(settings: PocketCoderSettings): Promise<void> {
@@ -225,13 +310,19 @@ export class ModelService {
     const previous = this.active;
     this.active = undefined;
     this.modelNotices = [];
-    await previous?.explainer.dispose();
-    await previous?.generator.dispose();
+    await previous?.dispose();
   }
 
   private publishSteadyState(): void {
     if (this.settings?.completion.enabled === false) {
       this.setStatus({ state: "disabled", message: "Inline completion is disabled (pocketCoder.completion.enabled).", ...this.modelPart() });
+    } else if (this.active?.engine.healthProblem !== undefined) {
+      const problem = this.active.engine.healthProblem;
+      this.setStatus({ state: "error", message: problem.message, problem, model: this.active.status });
+    } else if (this.active?.status.engine !== undefined) {
+      const model = this.active.status;
+      const engine = this.active.status.engine;
+      this.setStatus({ state: "ready", message: `${engine.model} ready on ${engine.host} (${engine.kind}).`, model });
     } else if (this.active !== undefined) {
       const model = this.active.status;
       const where = model.backend === "cpu" ? "CPU" : `${BACKEND_NAMES[model.backend]}, ${model.gpuLayers}/${model.totalLayers} layers on GPU`;

@@ -2,11 +2,10 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { CompletionCache, hashString, type CompletionCacheKey } from "../../../src/server/completion/CompletionCache";
 
-const model = "qwen2.5-coder-1.5b.gguf";
 const above = "import { add } from './math';\n\nfunction main() {\n";
 
-function key(prefix: string, suffix = "\n}\n", modelId = model): CompletionCacheKey {
-  return { modelId, prefix, suffix };
+function key(prefix: string, suffix = "\n}\n"): CompletionCacheKey {
+  return { prefix, suffix };
 }
 
 describe("CompletionCache: exact hits", () => {
@@ -17,10 +16,9 @@ describe("CompletionCache: exact hits", () => {
     assert.deepEqual(cache.lookup(key(above + "  const x = add(")), { insertText: "1, 2)", replaceSuffixChars: 1, typedChars: 0 });
   });
 
-  test("another model, another suffix or another prefix misses", () => {
+  test("another suffix or another prefix misses", () => {
     const cache = new CompletionCache();
     cache.set(key(above + "  return "), { insertText: "0;", replaceSuffixChars: 0 });
-    assert.equal(cache.lookup(key(above + "  return ", "\n}\n", "other-model")), undefined);
     assert.equal(cache.lookup(key(above + "  return ", "\n}\nmore")), undefined);
     assert.equal(cache.lookup(key("// changed\n" + above + "  return ")), undefined);
   });

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { AdaptiveDebounce } from "../../../src/server/completion/AdaptiveDebounce";
 import { abortableDelay } from "../../../src/server/completion/abortableDelay";
 import { fitBudget, fitContextFiles } from "../../../src/server/completion/CompletionEngine";
-import { CompletionService, type CompletionModel } from "../../../src/server/completion/CompletionService";
+import { CompletionService } from "../../../src/server/completion/CompletionService";
+import type { FimModel } from "../../../src/server/completion/CompletionEngine";
 import { selectCrossFileContext } from "../../../src/server/completion/crossFileContext";
 import { createQwenCoderFamily } from "../../../src/server/completion/fim/qwenCoder";
 import type { PromptPiece } from "../../../src/server/completion/fim/fimTypes";
@@ -32,18 +33,18 @@ class ScriptedGenerator implements TextGenerator {
 const budget = { maxTokens: 64, prefixTokens: 512, suffixTokens: 128, extraContextTokens: 256, recentTokens: 256 };
 const request = (text: string, offset = text.length) => ({ text, offset, languageId: "typescript", filePath: "a.ts", repoName: "r" });
 
-function modelWith(generator: ScriptedGenerator): CompletionModel {
-  return { id: "m", generator, fim: createQwenCoderFamily() };
+function modelWith(generator: ScriptedGenerator): FimModel {
+  return { generator, fim: createQwenCoderFamily() };
 }
 
 describe("CompletionService", () => {
   test("a repeated request is served from the cache without a model call", async () => {
     const generator = new ScriptedGenerator(() => "return a + b;");
-    const service = new CompletionService();
-    const first = await service.complete(modelWith(generator), request("function add(a, b) {\n  "), budget, new AbortController().signal);
+    const service = new CompletionService(modelWith(generator));
+    const first = await service.complete(request("function add(a, b) {\n  "), budget, new AbortController().signal);
     assert.equal(first.kind === "completion" && first.insertText, "return a + b;");
     const calls = generator.prompts.length;
-    const second = await service.complete(modelWith(generator), request("function add(a, b) {\n  "), budget, new AbortController().signal);
+    const second = await service.complete(request("function add(a, b) {\n  "), budget, new AbortController().signal);
     assert.equal(second.kind === "completion" && second.insertText, "return a + b;");
     assert.equal(second.stats?.source, "cache");
     assert.equal(generator.prompts.length, calls);
@@ -51,10 +52,10 @@ describe("CompletionService", () => {
 
   test("type-through: typing the suggestion's first characters shows the rest with no model call", async () => {
     const generator = new ScriptedGenerator((last) => (last === "  " ? "return a + b;" : ""));
-    const service = new CompletionService();
-    await service.complete(modelWith(generator), request("function add(a, b) {\n  "), budget, new AbortController().signal);
+    const service = new CompletionService(modelWith(generator));
+    await service.complete(request("function add(a, b) {\n  "), budget, new AbortController().signal);
     const calls = generator.prompts.length;
-    const typed = await service.complete(modelWith(generator), request("function add(a, b) {\n  ret"), budget, new AbortController().signal);
+    const typed = await service.complete(request("function add(a, b) {\n  ret"), budget, new AbortController().signal);
     assert.equal(typed.kind === "completion" && typed.insertText, "urn a + b;");
     assert.equal(typed.stats?.source, "cache");
     assert.equal(generator.prompts.length, calls);
@@ -62,13 +63,13 @@ describe("CompletionService", () => {
 
   test("after a completion, the one that follows its acceptance is precomputed", async () => {
     const generator = new ScriptedGenerator((last) => (last === "  " ? "return a + b;" : last === "  return a + b;" ? " // sum" : ""));
-    const service = new CompletionService();
-    await service.complete(modelWith(generator), request("function add(a, b) {\n  "), budget, new AbortController().signal);
+    const service = new CompletionService(modelWith(generator));
+    await service.complete(request("function add(a, b) {\n  "), budget, new AbortController().signal);
     // Let the background speculation finish.
     await new Promise((resolve) => setImmediate(resolve));
     assert.ok(generator.prompts.includes("  return a + b;"), JSON.stringify(generator.prompts));
     const calls = generator.prompts.length;
-    const next = await service.complete(modelWith(generator), request("function add(a, b) {\n  return a + b;"), budget, new AbortController().signal);
+    const next = await service.complete(request("function add(a, b) {\n  return a + b;"), budget, new AbortController().signal);
     assert.equal(next.kind === "completion" && next.insertText, " // sum");
     assert.equal(generator.prompts.length, calls);
   });
@@ -77,7 +78,7 @@ describe("CompletionService", () => {
     const generator = new ScriptedGenerator(() => "x");
     const controller = new AbortController();
     controller.abort();
-    const outcome = await new CompletionService().complete(modelWith(generator), request("let a = "), budget, controller.signal);
+    const outcome = await new CompletionService(modelWith(generator)).complete(request("let a = "), budget, controller.signal);
     assert.equal(outcome.kind, "empty");
   });
 
@@ -90,14 +91,14 @@ describe("CompletionService", () => {
       }
     }
     const generator = new SlowTokenizer(() => "x + 1;");
-    const service = new CompletionService(() => clock.now);
+    const service = new CompletionService(modelWith(generator), () => clock.now);
     const typed = ["let a = ", "let a = b", "let a = b "];
     const outcomes: Promise<unknown>[] = [];
     // Keys 50 ms apart: by the third, the service debounces (~62 ms).
     for (const [index, text] of typed.entries()) {
       clock.now = index * 50;
       if (index === typed.length - 1) clock.msPerTokenCount = 100;
-      outcomes.push(service.complete(modelWith(generator), request(text), budget, new AbortController().signal));
+      outcomes.push(service.complete(request(text), budget, new AbortController().signal));
     }
     const last = outcomes.at(-1)!.then(() => "answered");
     // Without a timer in between, the answer comes in microtasks: before any timer fires.
@@ -108,18 +109,17 @@ describe("CompletionService", () => {
   test("a suggestion the user asked for (the trigger key) waits for no typing debounce", async () => {
     const clock = { now: 0 };
     const generator = new ScriptedGenerator(() => "x + 1;");
-    const service = new CompletionService(() => clock.now);
-    const model = modelWith(generator);
+    const service = new CompletionService(modelWith(generator), () => clock.now);
     // Keys 50 ms apart: an automatic request at the third would wait ~62 ms.
     for (const [index, text] of ["let a = ", "let a = b", "let a = b "].entries()) {
       clock.now = index * 50;
-      await service.complete(model, request(text), budget, new AbortController().signal);
+      await service.complete(request(text), budget, new AbortController().signal);
     }
     clock.now = 150;
-    const automatic = await service.complete(model, request("let c = "), budget, new AbortController().signal);
+    const automatic = await service.complete(request("let c = "), budget, new AbortController().signal);
     assert.ok((automatic.stats?.debounceMs ?? 0) > 0, "typing at this pace debounces an automatic request");
     clock.now = 200;
-    const invoked = await service.complete(model, { ...request("let d = "), invoked: true }, budget, new AbortController().signal);
+    const invoked = await service.complete({ ...request("let d = "), invoked: true }, budget, new AbortController().signal);
     assert.equal(invoked.kind === "completion" && invoked.insertText, "x + 1;");
     assert.equal(invoked.stats?.source, "model");
     assert.equal(invoked.stats?.debounceMs, 0);

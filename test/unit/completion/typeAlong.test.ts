@@ -1,6 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CompletionService, type CompletionModel } from "../../../src/server/completion/CompletionService";
+import { CompletionService } from "../../../src/server/completion/CompletionService";
+import type { FimModel } from "../../../src/server/completion/CompletionEngine";
 import { createQwenCoderFamily } from "../../../src/server/completion/fim/qwenCoder";
 import type { PromptPiece } from "../../../src/server/completion/fim/fimTypes";
 import type { GenerateOptions, GenerationResult, TextGenerator } from "../../../src/server/completion/textGenerator";
@@ -56,20 +57,20 @@ class SteppedGenerator implements TextGenerator {
 
 const budget = { maxTokens: 64, prefixTokens: 512, suffixTokens: 128, extraContextTokens: 256, recentTokens: 256 };
 const request = (text: string) => ({ text, offset: text.length, languageId: "typescript", filePath: "a.ts", repoName: "r" });
-const modelWith = (generator: TextGenerator): CompletionModel => ({ id: "m", generator, fim: createQwenCoderFamily() });
+const modelWith = (generator: TextGenerator): FimModel => ({ generator, fim: createQwenCoderFamily() });
 
 /** A request as the editor makes it: cancelled (by `cancel()`) when the user types on. */
-function ask(service: CompletionService, generator: TextGenerator, text: string) {
+function ask(service: CompletionService, text: string) {
   const caller = new AbortController();
-  return { outcome: service.complete(modelWith(generator), request(text), budget, caller.signal), cancel: () => caller.abort() };
+  return { outcome: service.complete(request(text), budget, caller.signal), cancel: () => caller.abort() };
 }
 
 /** A service whose first request, for `text`, has its generation running. */
 async function firstRequestRunning(text: string) {
   const generator = new SteppedGenerator();
-  const service = new CompletionService();
+  const service = new CompletionService(modelWith(generator));
   const started = generator.nextRun();
-  const first = ask(service, generator, text);
+  const first = ask(service, text);
   return { generator, service, first, run: await started };
 }
 
@@ -79,7 +80,7 @@ describe("CompletionService: typing along with a running generation", () => {
     run.write("ret");
     // The editor cancels the request when the user types, then asks again.
     first.cancel();
-    const second = ask(service, generator, "function add(a, b) {\n  re");
+    const second = ask(service, "function add(a, b) {\n  re");
     await new Promise((resolve) => setImmediate(resolve));
     run.write("return a + b;");
     run.finish();
@@ -95,7 +96,7 @@ describe("CompletionService: typing along with a running generation", () => {
     run.write("ret");
     first.cancel();
     const restarted = generator.nextRun();
-    const second = ask(service, generator, "function add(a, b) {\n  th");
+    const second = ask(service, "function add(a, b) {\n  th");
     await run.aborted;
     assert.equal((await first.outcome).kind, "empty");
     const rerun = await restarted;

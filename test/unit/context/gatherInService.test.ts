@@ -26,7 +26,7 @@ const GREET: ContextFile = { path: "src/greet.ts", text: "export function greet(
 describe("CompletionService with gatherContext", () => {
   test("the gathered context reaches the prompt, and a cached answer gathers nothing", async () => {
     const generator = new RecordingGenerator();
-    const service = new CompletionService();
+    const service = new CompletionService({ generator, fim: createQwenCoderFamily() });
     let gathered = 0;
     const request = {
       text: "function add(a, b) {\n  ", offset: 23, languageId: "typescript", filePath: "src/add.ts", repoName: "r",
@@ -35,12 +35,11 @@ describe("CompletionService with gatherContext", () => {
         return Promise.resolve([GREET]);
       },
     };
-    const model = { id: "m", generator, fim: createQwenCoderFamily() };
-    const first = await service.complete(model, request, budget, new AbortController().signal);
+    const first = await service.complete(request, budget, new AbortController().signal);
     assert.equal(first.kind, "completion");
     assert.equal(gathered, 1);
     assert.ok(generator.prompts[0]?.includes(`src/greet.ts\n${GREET.text}`), generator.prompts[0]);
-    const second = await service.complete(model, request, budget, new AbortController().signal);
+    const second = await service.complete(request, budget, new AbortController().signal);
     assert.equal(second.stats?.source, "cache");
     assert.equal(gathered, 1);
   });
