@@ -1,5 +1,7 @@
 import * as os from "node:os";
 import {
+  MessageType,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
@@ -7,7 +9,7 @@ import {
   type WorkspaceFolder,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification } from "../shared/protocol";
+import { clientShowsServerStatus, DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification, type ServerStatus } from "../shared/protocol";
 import { DEFAULT_SETTINGS, type PocketCoderSettings } from "../shared/settings";
 import type { Logger } from "./logger";
 import { createExplainHandler } from "./lsp/explainHandler";
@@ -15,6 +17,7 @@ import { createInlineCompletionHandler } from "./lsp/inlineCompletionHandler";
 import { documentPlace } from "./lsp/documentPlace";
 import { SettingsSync } from "./lsp/SettingsSync";
 import { ServerLifecycle } from "./lsp/ServerLifecycle";
+import { StatusMessages } from "./lsp/statusMessages";
 import { ModelService } from "./model/ModelService";
 import { collectDoctorFacts } from "./doctor/collectDoctorFacts";
 import { formatDoctorReport } from "./doctor/doctorReport";
@@ -40,10 +43,19 @@ export function startServer(connection: Connection): void {
   let folders: WorkspaceFolder[] = [];
   let initialized = false;
   const lifecycle = new ServerLifecycle();
+  // Editors without Pocket Coder's status UI see model problems as window/showMessage.
+  let statusMessages: StatusMessages | undefined;
+  const announce = async (status: ServerStatus) => {
+    await connection.sendNotification(ServerStatusNotification, status);
+    // A notification, not window.showErrorMessage: that sends window/showMessageRequest, which not every client answers.
+    for (const message of statusMessages?.for(status) ?? []) {
+      await connection.sendNotification(ShowMessageNotification.type, { type: message.type === "error" ? MessageType.Error : MessageType.Info, message: message.text });
+    }
+  };
 
   const models = new ModelService(
     (status) => {
-      if (initialized) void connection.sendNotification(ServerStatusNotification, status);
+      if (initialized) void announce(status);
     },
     log,
     () => os.availableParallelism(),
@@ -55,6 +67,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize((params): InitializeResult => {
     lifecycle.initialize();
+    statusMessages = clientShowsServerStatus(params.capabilities) ? undefined : new StatusMessages();
     settings = settingsSync.initialize(params);
     folders = params.workspaceFolders ?? [];
     return {
@@ -70,7 +83,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialized(async () => {
     initialized = true;
-    await connection.sendNotification(ServerStatusNotification, models.status);
+    await announce(models.status);
     await settingsSync.listen();
     await models.applySettings(settings);
   });

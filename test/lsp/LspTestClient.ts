@@ -58,6 +58,8 @@ export interface StartOptions {
   readonly workspaceFolder?: string;
   /** Runs the server under these commands, e.g. ["unshare", "-n", "strace", "-f", …]; the node command line is appended. */
   readonly wrapper?: readonly string[];
+  /** Say, as the VS Code extension does, that this client shows the server status itself (no window/showMessage then). */
+  readonly serverStatusUi?: boolean;
 }
 
 /** A minimal LSP client for tests: the real built server in a child process, spoken to over stdio. */
@@ -66,6 +68,8 @@ export class LspTestClient {
   readonly stderr: string[] = [];
   /** The server's log lines (window/logMessage), for failure messages. */
   readonly logs: string[] = [];
+  /** window/showMessage notifications, in order. */
+  readonly shownMessages: Array<{ type: number; message: string }> = [];
   private readonly statusWaiters = new Set<() => void>();
   private version = 1;
   private explainTokens = 0;
@@ -92,6 +96,9 @@ export class LspTestClient {
     connection.onNotification("window/logMessage", (params: { message: string }) => {
       client.logs.push(params.message);
     });
+    connection.onNotification("window/showMessage", (params: { type: number; message: string }) => {
+      client.shownMessages.push(params);
+    });
     connection.listen();
 
     const folder = options.workspaceFolder ?? REPO_ROOT;
@@ -102,6 +109,7 @@ export class LspTestClient {
       capabilities: {
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
         textDocument: { inlineCompletion: { dynamicRegistration: false } },
+        ...(options.serverStatusUi === true ? { experimental: { pocketCoder: { serverStatusUi: true } } } : {}),
       },
       initializationOptions: options.settings,
     });

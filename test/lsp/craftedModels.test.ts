@@ -161,3 +161,21 @@ describe("llama.cpp's reason, not \"Failed to load model\"", () => {
     }
   });
 });
+
+describe("editors without Pocket Coder's status UI", () => {
+  test("see a model problem as window/showMessage; the VS Code extension's client does not get it", async () => {
+    const missing = { ...settingsFor("/nowhere/missing-model.gguf") };
+    const plain = await LspTestClient.start({ settings: missing });
+    const extension = await LspTestClient.start({ settings: missing, serverStatusUi: true });
+    try {
+      for (const client of [plain, extension]) assert.equal((await client.waitForStatus((s) => s.state === "error")).problem?.kind, "modelNotFound");
+      const errors = plain.shownMessages.filter((message) => message.type === 1);
+      assert.equal(errors.length, 1, JSON.stringify(plain.shownMessages));
+      assert.match(errors[0]?.message ?? "", /^Pocket Coder: The model file \/nowhere\/missing-model\.gguf does not exist/);
+      assert.deepEqual(extension.shownMessages, []);
+    } finally {
+      await plain.stop();
+      await extension.stop();
+    }
+  });
+});
