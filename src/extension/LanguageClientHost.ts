@@ -7,7 +7,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from "vscode-languageclient/node";
-import { ServerStatusNotification, type ServerStatus } from "../shared/protocol";
+import { CLIENT_CAPABILITIES_KEY, ServerStatusNotification, type PocketCoderClientCapabilities, type ServerStatus } from "../shared/protocol";
 import { SETTINGS_SECTION } from "../shared/settings";
 import { decideAfterCrash } from "./crashPolicy";
 import { EditorContextFeature } from "./editorContext";
@@ -86,6 +86,16 @@ export function createLanguageClient(
   const client = new LanguageClient(CLIENT_ID, "Pocket Coder", serverOptions, clientOptions);
   client.onNotification(ServerStatusNotification, (status: ServerStatus) => statuses.update(status));
   client.registerFeature(new EditorContextFeature(client));
+  // This client shows the server status (status bar, notifications), so the server sends no window/showMessage of its own.
+  client.registerFeature({
+    fillClientCapabilities: (capabilities) => {
+      const own: PocketCoderClientCapabilities = { serverStatusUi: true };
+      capabilities.experimental = { ...(capabilities.experimental as object | undefined), [CLIENT_CAPABILITIES_KEY]: own };
+    },
+    initialize: () => undefined,
+    getState: () => ({ kind: "static" }),
+    clear: () => undefined,
+  });
   return client;
 }
 

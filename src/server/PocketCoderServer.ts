@@ -2,6 +2,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  MessageType,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
@@ -9,7 +11,7 @@ import {
   type WorkspaceFolder,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification, SetEngineApiKeyNotification } from "../shared/protocol";
+import { clientShowsServerStatus, DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification, SetEngineApiKeyNotification, type ServerStatus } from "../shared/protocol";
 import { DEFAULT_SETTINGS, type PocketCoderSettings } from "../shared/settings";
 import type { Logger } from "./logger";
 import { ContextFeature, EditTracker } from "./lsp/contextFeature";
@@ -18,6 +20,7 @@ import { createInlineCompletionHandler } from "./lsp/inlineCompletionHandler";
 import { documentPlace } from "./lsp/documentPlace";
 import { SettingsSync } from "./lsp/SettingsSync";
 import { ServerLifecycle } from "./lsp/ServerLifecycle";
+import { StatusMessages } from "./lsp/statusMessages";
 import { ModelService } from "./model/ModelService";
 import { collectDoctorFacts } from "./doctor/collectDoctorFacts";
 import { formatDoctorReport } from "./doctor/doctorReport";
@@ -47,10 +50,19 @@ export function startServer(connection: Connection): void {
   const context = new ContextFeature(
     connection, documents, edits, () => settings, (uri) => documentPlace(uri, folders).filePath, (uri) => exclusionPath(uri, folders), log,
   );
+  // Editors without Pocket Coder's status UI see model problems as window/showMessage.
+  let statusMessages: StatusMessages | undefined;
+  const announce = async (status: ServerStatus) => {
+    await connection.sendNotification(ServerStatusNotification, status);
+    // A notification, not window.showErrorMessage: that sends window/showMessageRequest, which not every client answers.
+    for (const message of statusMessages?.for(status) ?? []) {
+      await connection.sendNotification(ShowMessageNotification.type, { type: message.type === "error" ? MessageType.Error : MessageType.Info, message: message.text });
+    }
+  };
 
   const models = new ModelService(
     (status) => {
-      if (initialized) void connection.sendNotification(ServerStatusNotification, status);
+      if (initialized) void announce(status);
     },
     log,
     () => os.availableParallelism(),
@@ -62,6 +74,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize((params): InitializeResult => {
     lifecycle.initialize();
+    statusMessages = clientShowsServerStatus(params.capabilities) ? undefined : new StatusMessages();
     settings = settingsSync.initialize(params);
     folders = params.workspaceFolders ?? [];
     context.initialize(params);
@@ -78,7 +91,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialized(async () => {
     initialized = true;
-    await connection.sendNotification(ServerStatusNotification, models.status);
+    await announce(models.status);
     await settingsSync.listen();
     await models.applySettings(settings);
   });

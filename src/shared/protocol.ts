@@ -79,6 +79,28 @@ export interface ServerStatus {
 /** server → client: the server's state changed. Sent after `initialized` and on every change. */
 export const ServerStatusNotification = new NotificationType<ServerStatus>("pocketCoder/serverStatus");
 
+/**
+ * What a Pocket Coder client says about itself in `InitializeParams.capabilities.experimental.pocketCoder`.
+ * The VS Code extension sets `serverStatusUi`; other editors (Neovim, Helix…) know nothing of it.
+ */
+export interface PocketCoderClientCapabilities {
+  /**
+   * The client shows pocketCoder/serverStatus itself (status bar, problem notifications). Without it the server
+   * also reports model problems and notices with `window/showMessage`, which every LSP client shows.
+   */
+  readonly serverStatusUi?: boolean;
+}
+
+export const CLIENT_CAPABILITIES_KEY = "pocketCoder";
+
+/** Whether the client's capabilities say it shows the server status itself. */
+export function clientShowsServerStatus(capabilities: { readonly experimental?: unknown } | undefined): boolean {
+  const experimental = capabilities?.experimental;
+  if (typeof experimental !== "object" || experimental === null) return false;
+  const own = (experimental as Record<string, unknown>)[CLIENT_CAPABILITIES_KEY] as PocketCoderClientCapabilities | undefined;
+  return typeof own === "object" && own !== null && own.serverStatusUi === true;
+}
+
 /** States in which the server will not change by itself; a client waiting for readiness can stop waiting. */
 export function isSettledState(state: ServerState): boolean {
   return state === "ready" || state === "error" || state === "disabled";

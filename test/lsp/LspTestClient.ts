@@ -60,6 +60,8 @@ export interface StartOptions {
   readonly wrapper?: readonly string[];
   /** `ClientCapabilities.experimental`, e.g. to announce that this client answers `pocketCoder/definitions`. */
   readonly experimental?: Record<string, unknown>;
+  /** Say, as the VS Code extension does, that this client shows the server status itself (no window/showMessage then). */
+  readonly serverStatusUi?: boolean;
 }
 
 /** A minimal LSP client for tests: the real built server in a child process, spoken to over stdio. */
@@ -68,6 +70,8 @@ export class LspTestClient {
   readonly stderr: string[] = [];
   /** The server's log lines (window/logMessage), for failure messages. */
   readonly logs: string[] = [];
+  /** window/showMessage notifications, in order. */
+  readonly shownMessages: Array<{ type: number; message: string }> = [];
   private readonly statusWaiters = new Set<() => void>();
   private version = 1;
   private explainTokens = 0;
@@ -94,6 +98,9 @@ export class LspTestClient {
     connection.onNotification("window/logMessage", (params: { message: string }) => {
       client.logs.push(params.message);
     });
+    connection.onNotification("window/showMessage", (params: { type: number; message: string }) => {
+      client.shownMessages.push(params);
+    });
     connection.listen();
 
     const folder = options.workspaceFolder ?? REPO_ROOT;
@@ -104,7 +111,9 @@ export class LspTestClient {
       capabilities: {
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
         textDocument: { inlineCompletion: { dynamicRegistration: false } },
-        ...(options.experimental === undefined ? {} : { experimental: options.experimental }),
+        ...(options.experimental === undefined && options.serverStatusUi !== true ? {} : {
+          experimental: { ...options.experimental, ...(options.serverStatusUi === true ? { pocketCoder: { serverStatusUi: true } } : {}) },
+        }),
       },
       initializationOptions: options.settings,
     });
