@@ -9,6 +9,7 @@ import { createLanguageClient, serverPidOf } from "./LanguageClientHost";
 import { ProblemNotifier, RESTART_SERVER_COMMAND } from "./ProblemNotifier";
 import { SHOW_LOGS_COMMAND, StatusBar } from "./StatusBar";
 import { StatusHub } from "./StatusHub";
+import { reportWindowState } from "./windowState";
 
 let client: LanguageClient | undefined;
 
@@ -38,6 +39,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pocket
   );
 
   const explain = registerExplain(context, languageClient, output);
+  context.subscriptions.push(reportWindowState(languageClient));
 
   const ready = statuses.waitForSettled();
   try {

@@ -17,7 +17,14 @@ const ICON = {
   ready: "$(sparkle)",
   disabled: "$(circle-slash)",
   error: "$(error)",
+  unloaded: "$(sparkle)",
 } as const;
+
+/** Words after the name for states a glance should tell apart from "ready". */
+const STATE_SUFFIX: Partial<Record<ServerStatus["state"], string>> = {
+  loadingModel: " · Loading…",
+  unloaded: " · idle",
+};
 
 const BACKEND_LABEL = { cpu: "CPU", cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" } as const;
 
@@ -28,7 +35,7 @@ export function presentStatus(status: ServerStatus): StatusPresentation {
     : model.backend === "cpu"
       ? " · CPU"
       : ` · ${BACKEND_LABEL[model.backend]} ${model.gpuLayers}/${model.totalLayers}`;
-  const text = `${ICON[status.state]} Pocket Coder${status.state === "ready" || status.state === "busy" ? where : ""}`;
+  const text = `${ICON[status.state]} Pocket Coder${status.state === "ready" || status.state === "busy" ? where : STATE_SUFFIX[status.state] ?? ""}`;
 
   const lines = [status.message];
   if (model !== undefined) {

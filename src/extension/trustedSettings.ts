@@ -12,6 +12,8 @@ export const MACHINE_SCOPED_KEYS = [
   "gpu",
   "threads",
   "network.allowModelDownload",
+  "model.unloadAfterMinutes",
+  "model.unloadInBackgroundAfterMinutes",
 ] as const;
 
 export type MachineScopedKey = (typeof MACHINE_SCOPED_KEYS)[number];

@@ -9,7 +9,7 @@ import {
   type WorkspaceFolder,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification } from "../shared/protocol";
+import { DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification, WindowStateNotification } from "../shared/protocol";
 import { DEFAULT_SETTINGS, type PocketCoderSettings } from "../shared/settings";
 import type { Logger } from "./logger";
 import { createExplainHandler } from "./lsp/explainHandler";
@@ -95,6 +95,9 @@ export function startServer(connection: Connection): void {
     const facts = await collectDoctorFacts(models, { version: SERVER_VERSION, measureSpeed: params.measureSpeed !== false });
     return { text: formatDoctorReport(facts) };
   });
+
+  // A window in the background gives its model back sooner (pocketCoder.model.unloadInBackgroundAfterMinutes).
+  connection.onNotification(WindowStateNotification, (params) => models.setWindowFocused(params.focused === true));
 
   connection.onShutdown(async () => {
     await models.dispose();
