@@ -3,6 +3,7 @@ import type { LanguageClient } from "vscode-languageclient/node";
 import type { PocketCoderApi } from "./api";
 import { DOCTOR_COMMAND, showDoctorReport } from "./commands/doctor";
 import { downloadRecommendedModel } from "./commands/downloadModel";
+import { SET_ENGINE_API_KEY_COMMAND, sendEngineApiKey, setEngineApiKey, watchEngineApiKey } from "./commands/engineApiKey";
 import { DOWNLOAD_MODEL_COMMAND, SELECT_MODEL_COMMAND, selectModel } from "./commands/selectModel";
 import { registerExplain } from "./explain/explainCommand";
 import { createLanguageClient, serverPidOf } from "./LanguageClientHost";
@@ -32,6 +33,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pocket
     vscode.commands.registerCommand(DOCTOR_COMMAND, () => showDoctorReport(languageClient, output)),
     // Opens a network connection only when the user setting pocketCoder.network.allowModelDownload is on.
     vscode.commands.registerCommand(DOWNLOAD_MODEL_COMMAND, () => downloadRecommendedModel(context, languageClient)),
+    vscode.commands.registerCommand(SET_ENGINE_API_KEY_COMMAND, () => setEngineApiKey(context)),
+    watchEngineApiKey(context, languageClient),
     vscode.commands.registerCommand(RESTART_SERVER_COMMAND, async () => {
       statuses.update({ state: "starting", message: "Restarting Pocket Coder…" });
       await languageClient.restart();
@@ -44,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pocket
   const ready = statuses.waitForSettled();
   try {
     await languageClient.start();
+    await sendEngineApiKey(context, languageClient);
   } catch (error) {
     const message = `The Pocket Coder language server could not start: ${error instanceof Error ? error.message : String(error)}`;
     output.error(message);

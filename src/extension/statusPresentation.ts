@@ -30,15 +30,24 @@ const BACKEND_LABEL = { cpu: "CPU", cuda: "CUDA", vulkan: "Vulkan", metal: "Meta
 
 export function presentStatus(status: ServerStatus): StatusPresentation {
   const model = status.model;
+  const remote = model?.engine;
   const where = model === undefined
     ? ""
-    : model.backend === "cpu"
+    : remote !== undefined
+      ? ` · Remote · ${remote.host}`
+      : model.backend === "cpu"
       ? " · CPU"
       : ` · ${BACKEND_LABEL[model.backend]} ${model.gpuLayers}/${model.totalLayers}`;
   const text = `${ICON[status.state]} Pocket Coder${status.state === "ready" || status.state === "busy" ? where : STATE_SUFFIX[status.state] ?? ""}`;
 
   const lines = [status.message];
-  if (model !== undefined) {
+  if (remote !== undefined) {
+    lines.push(
+      `Completions computed on: Remote · ${remote.host} · ${remote.model}`,
+      `Engine: ${remote.kind} at ${remote.url}${remote.slots === undefined ? "" : ` (${remote.slots} slots)`}`,
+      `FIM family: ${model?.fimFamily ?? "?"} · Context: ${model?.contextSize ?? "?"} tokens`,
+    );
+  } else if (model !== undefined) {
     lines.push(
       `Model: ${model.name}${model.fimFamily === undefined ? "" : ` (${model.fimFamily})`}`,
       `Backend: ${BACKEND_LABEL[model.backend]}${model.gpuDevices.length > 0 ? ` — ${model.gpuDevices.join(", ")}` : ""}`,

@@ -14,6 +14,12 @@ export const MACHINE_SCOPED_KEYS = [
   "network.allowModelDownload",
   "model.unloadAfterMinutes",
   "model.unloadInBackgroundAfterMinutes",
+  // A workspace must not point Pocket Coder at a server (nor make it trust a certificate authority).
+  "engine.kind",
+  "engine.url",
+  "engine.model",
+  "engine.fimFamily",
+  "engine.caFile",
 ] as const;
 
 export type MachineScopedKey = (typeof MACHINE_SCOPED_KEYS)[number];

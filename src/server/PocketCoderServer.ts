@@ -9,7 +9,9 @@ import {
   type WorkspaceFolder,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification, WindowStateNotification } from "../shared/protocol";
+import {
+  DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification, SetEngineApiKeyNotification, WindowStateNotification,
+} from "../shared/protocol";
 import { DEFAULT_SETTINGS, type PocketCoderSettings } from "../shared/settings";
 import type { Logger } from "./logger";
 import { createExplainHandler } from "./lsp/explainHandler";
@@ -98,6 +100,11 @@ export function startServer(connection: Connection): void {
 
   // A window in the background gives its model back sooner (pocketCoder.model.unloadInBackgroundAfterMinutes).
   connection.onNotification(WindowStateNotification, (params) => models.setWindowFocused(params.focused === true));
+
+  // The remote engine's key: kept in memory only, never logged.
+  connection.onNotification(SetEngineApiKeyNotification, async (params) => {
+    await models.setApiKey(params.apiKey === null || params.apiKey === "" ? undefined : params.apiKey);
+  });
 
   connection.onShutdown(async () => {
     await models.dispose();

@@ -15,7 +15,13 @@ export type ProblemKind =
   | "invalidModel"
   | "noFimSupport"
   | "loadFailed"
-  | "internal";
+  | "internal"
+  // A remote engine (pocketCoder.engine.kind): cannot be reached (or times out, or fails with 5xx), refuses the API key,
+  // does not serve the model, or fails otherwise. The message names the URL and the reason.
+  | "engineUnreachable"
+  | "engineAuth"
+  | "engineModelNotFound"
+  | "engineFailed";
 
 export interface ServerProblem {
   readonly kind: ProblemKind;
@@ -38,6 +44,25 @@ export interface ModelStatus {
   readonly vramUsedBytes?: number;
   /** GPU memory of the device(s); absent on the CPU backend. */
   readonly vramTotalBytes?: number;
+  /** Set when completions are computed by a team's inference server rather than in this process. */
+  readonly engine?: RemoteEngineStatus;
+}
+
+export const ENGINE_KINDS = ["local", "llama-server", "openai", "ollama"] as const;
+/** Where completions are computed: `local` in the server process, the others on an inference server. */
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+export type RemoteEngineKind = Exclude<EngineKind, "local">;
+
+export interface RemoteEngineStatus {
+  readonly kind: RemoteEngineKind;
+  /** The server's base URL. */
+  readonly url: string;
+  /** host:port, for the status bar. */
+  readonly host: string;
+  /** The model id the server serves. */
+  readonly model: string;
+  /** Requests the server runs in parallel (llama-server's slots), when it says. */
+  readonly slots?: number;
 }
 
 export interface ServerStatus {
@@ -195,3 +220,17 @@ export interface DoctorResult {
 
 /** client → server: diagnose the installation (platform, binaries, GPU, memory, model, speed). */
 export const DoctorRequest = new ProtocolRequestType<DoctorParams, DoctorResult, never, void, void>("pocketCoder/doctor");
+
+// ---- Remote engine (client → server) ----------------------------------------------------------------
+
+export interface SetEngineApiKeyParams {
+  /** The key for `pocketCoder.engine.url` (sent as a Bearer token); null forgets it. */
+  readonly apiKey: string | null;
+}
+
+/**
+ * client → server: the API key of the remote engine, from the client's secret storage. It lives only in the server's
+ * memory: never in settings, logs or status. Sent after `initialized` and whenever the user sets it; the server
+ * reopens the engine with it. Clients should keep it out of their message traces.
+ */
+export const SetEngineApiKeyNotification = new NotificationType<SetEngineApiKeyParams>("pocketCoder/setEngineApiKey");

@@ -3,6 +3,8 @@
  * and other editors that send the same shape as `initializationOptions`.
  */
 
+import { ENGINE_KINDS, type EngineKind } from "./protocol";
+
 export const SETTINGS_SECTION = "pocketCoder";
 
 export const GPU_MODES = ["auto", "cpu", "cuda", "vulkan", "metal"] as const;
@@ -34,6 +36,23 @@ export interface PocketCoderSettings {
     /** Off by default: nothing is ever downloaded unless the user turns this on. */
     readonly allowModelDownload: boolean;
   };
+  /** Where completions are computed: this process (`local`), or a team's inference server. */
+  readonly engine: EngineSettings;
+}
+
+/** FIM prompt formats a user can name for a remote model whose id does not say. */
+export const ENGINE_FIM_FAMILIES = ["auto", "qwen2.5-coder", "deepseek-coder", "starcoder", "codellama", "codegemma", "codestral"] as const;
+export type EngineFimFamily = (typeof ENGINE_FIM_FAMILIES)[number];
+
+export interface EngineSettings {
+  readonly kind: EngineKind;
+  /** The server's base URL, e.g. http://gpu-box:8080 (remote kinds only). */
+  readonly url: string;
+  /** The model id, where the server serves several (openai, ollama); empty = the server's first. */
+  readonly model: string;
+  readonly fimFamily: EngineFimFamily;
+  /** A PEM file of extra certificate authorities to trust for an https URL. */
+  readonly caFile: string;
 }
 
 export const DEFAULT_SETTINGS: PocketCoderSettings = {
@@ -43,6 +62,7 @@ export const DEFAULT_SETTINGS: PocketCoderSettings = {
   completion: { enabled: true, maxTokens: 128 },
   explain: { modelPath: "", maxTokens: 512 },
   network: { allowModelDownload: false },
+  engine: { kind: "local", url: "", model: "", fimFamily: "auto", caFile: "" },
 };
 
 export const MAX_THREADS_SETTING = 256;
@@ -66,6 +86,7 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
   const explain = asRecord(root["explain"]);
   const explainModel = asRecord(explain["model"]);
   const network = asRecord(root["network"]);
+  const engine = asRecord(root["engine"]);
 
   const path = pickString(model["path"], DEFAULT_SETTINGS.model.path, "model.path", problems).trim();
   const directory = pickString(model["directory"], DEFAULT_SETTINGS.model.directory, "model.directory", problems).trim();
@@ -90,8 +111,11 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
     network["allowModelDownload"], DEFAULT_SETTINGS.network.allowModelDownload, "network.allowModelDownload", problems,
   );
 
+  const engineSettings = normalizeEngine(engine, problems);
+
   return {
     settings: {
+      engine: engineSettings,
       model: { path, directory, unloadAfterMinutes, unloadInBackgroundAfterMinutes },
       gpu,
       threads,
@@ -106,7 +130,39 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
 /** Settings whose change needs the model(s) (and contexts) loaded again; the rest apply live. */
 export function needsModelReload(before: PocketCoderSettings, after: PocketCoderSettings): boolean {
   return before.model.path !== after.model.path || before.explain.modelPath !== after.explain.modelPath ||
-    before.gpu !== after.gpu || before.threads !== after.threads;
+    before.gpu !== after.gpu || before.threads !== after.threads || engineChanged(before.engine, after.engine);
+}
+
+function engineChanged(before: EngineSettings, after: EngineSettings): boolean {
+  return before.kind !== after.kind || before.url !== after.url || before.model !== after.model ||
+    before.fimFamily !== after.fimFamily || before.caFile !== after.caFile;
+}
+
+function normalizeEngine(engine: Record<string, unknown>, problems: string[]): EngineSettings {
+  const defaults = DEFAULT_SETTINGS.engine;
+  const kind = pickEnum(engine["kind"], ENGINE_KINDS, defaults.kind, "engine.kind", problems);
+  let url = pickString(engine["url"], defaults.url, "engine.url", problems).trim();
+  if (url !== "") {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:") || parsed.username !== "" || parsed.password !== "") {
+      const got = parsed !== undefined && (parsed.username !== "" || parsed.password !== "") ? "a URL with credentials (use the API key command)" : `"${url}"`;
+      problems.push(`pocketCoder.engine.url must be an http:// or https:// URL without credentials, e.g. http://gpu-box:8080; got ${got}.`);
+      url = "";
+    }
+  }
+  if (kind !== "local" && url === "") problems.push(`pocketCoder.engine.kind is "${kind}": set pocketCoder.engine.url to the server's URL.`);
+  return {
+    kind,
+    url,
+    model: pickString(engine["model"], defaults.model, "engine.model", problems).trim(),
+    fimFamily: pickEnum(engine["fimFamily"], ENGINE_FIM_FAMILIES, defaults.fimFamily, "engine.fimFamily", problems),
+    caFile: pickString(engine["caFile"], defaults.caFile, "engine.caFile", problems).trim(),
+  };
 }
 
 /**

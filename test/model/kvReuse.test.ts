@@ -98,3 +98,12 @@ describe("KV-cache reuse between completion prompts", () => {
     assert.equal(typed.text, FIM_COMPLETION);
   });
 });
+
+describe("why a completion generation stopped", () => {
+  test("the model's own end is endOfGeneration; the token limit is maxTokens (post-processing drops a cut last line then)", async () => {
+    const natural = await generate(prompt(LINES.join(""), "  "));
+    assert.deepEqual([natural.text, natural.stopReason], [FIM_COMPLETION, "endOfGeneration"]);
+    const limited = await opened.loaded.generate(prompt(LINES.join(""), "  "), { maxTokens: 2, stopTexts: [], signal: new AbortController().signal });
+    assert.deepEqual([limited.generatedTokens, limited.stopReason], [2, "maxTokens"]);
+  });
+});

@@ -20,6 +20,7 @@ describe("normalizeSettings", () => {
       model: { path: "/models/qwen.gguf", directory: "/models", unloadAfterMinutes: 0.5, unloadInBackgroundAfterMinutes: 0 }, gpu: "vulkan", threads: 3,
       completion: { enabled: false, maxTokens: 64 }, explain: { modelPath: "/models/chat.gguf", maxTokens: 300 },
       network: { allowModelDownload: true },
+      engine: DEFAULT_SETTINGS.engine,
     });
   });
 
@@ -29,6 +30,26 @@ describe("normalizeSettings", () => {
     assert.equal(settings.model.unloadInBackgroundAfterMinutes, DEFAULT_SETTINGS.model.unloadInBackgroundAfterMinutes);
     assert.equal(problems.length, 2);
     assert.ok(problems.every((problem) => problem.includes("pocketCoder.model.unload")));
+  });
+
+  test("a remote engine: kind, URL, model, FIM family and CA file", () => {
+    const { settings, problems } = normalizeSettings({
+      engine: { kind: "openai", url: " https://gpu-box:8000/ ", model: "qwen2.5-coder-7b", fimFamily: "qwen2.5-coder", caFile: "/etc/ca.pem" },
+    });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(settings.engine, { kind: "openai", url: "https://gpu-box:8000/", model: "qwen2.5-coder-7b", fimFamily: "qwen2.5-coder", caFile: "/etc/ca.pem" });
+  });
+
+  test("a bad engine URL (not http, or with credentials) is refused by name, and a remote kind without one is reported", () => {
+    for (const url of ["ftp://gpu-box", "http://user:secret@gpu-box:8080", "gpu-box:8080 x"]) {
+      const { settings, problems } = normalizeSettings({ engine: { kind: "llama-server", url } });
+      assert.equal(settings.engine.url, "");
+      assert.ok(problems.some((problem) => problem.includes("pocketCoder.engine.url")), url);
+      assert.ok(problems.every((problem) => !problem.includes("secret")), "the refused URL's password is not repeated");
+    }
+    const { settings, problems } = normalizeSettings({ engine: { kind: "teapot" } });
+    assert.equal(settings.engine.kind, "local");
+    assert.ok(problems.some((problem) => problem.includes("pocketCoder.engine.kind")));
   });
 
   test("bad values fall back to defaults and each is reported by name", () => {

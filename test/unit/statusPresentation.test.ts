@@ -27,6 +27,18 @@ describe("presentStatus", () => {
     assert.equal(presentStatus({ state: "ready", message: "", model: { ...model, backend: "cpu", gpuLayers: 0 } }).text, "$(sparkle) Pocket Coder · CPU");
   });
 
+  test("a remote engine: the bar and the tooltip say where completions are computed", () => {
+    const remote: ModelStatus = {
+      ...model, name: "qwen2.5-coder-7b", path: "http://gpu-box:8080/", backend: "cpu", gpuDevices: [], gpuLayers: 0, totalLayers: 0, threads: 0,
+      engine: { kind: "llama-server", url: "http://gpu-box:8080/", host: "gpu-box:8080", model: "qwen2.5-coder-7b", slots: 4 },
+    };
+    const shown = presentStatus({ state: "ready", message: "qwen2.5-coder-7b ready on gpu-box:8080 (llama-server).", model: remote });
+    assert.equal(shown.text, "$(sparkle) Pocket Coder · Remote · gpu-box:8080");
+    assert.match(shown.tooltip, /^Completions computed on: Remote · gpu-box:8080 · qwen2\.5-coder-7b$/m);
+    assert.match(shown.tooltip, /^Engine: llama-server at http:\/\/gpu-box:8080\/ \(4 slots\)$/m);
+    assert.doesNotMatch(shown.tooltip, /GPU layers/);
+  });
+
   test("an error is shown as an error with its message", () => {
     const shown = presentStatus({ state: "error", message: "No model is configured.", problem: { kind: "noModel", message: "No model is configured." } });
     assert.equal(shown.text, "$(error) Pocket Coder");

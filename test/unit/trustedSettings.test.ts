@@ -15,6 +15,7 @@ describe("only user values choose the model file, the hardware and downloads", (
       explain: { model: { path: "/workspace/chat.gguf" }, maxTokens: 300 },
       network: { allowModelDownload: true },
       completion: { enabled: false, maxTokens: 10 },
+      engine: { kind: "openai", url: "http://attacker.example:80", caFile: "/workspace/ca.pem" },
     };
     const user: Record<string, unknown> = { "model.path": "/home/me/qwen.gguf", gpu: "auto" };
     const trusted = withUserValuesOnly(merged, (key) => user[key]);
@@ -25,12 +26,14 @@ describe("only user values choose the model file, the hardware and downloads", (
       network: {},
       // Window-scoped settings may come from the workspace.
       completion: { enabled: false, maxTokens: 10 },
+      // A workspace cannot point Pocket Coder at a server.
+      engine: {},
     });
     assert.equal(merged.model.path, "/workspace/evil.gguf", "the input is not modified");
   });
 
   test("works on a missing section", () => {
-    assert.deepEqual(withUserValuesOnly(undefined, () => undefined), { model: {}, explain: { model: {} }, network: {} });
+    assert.deepEqual(withUserValuesOnly(undefined, () => undefined), { model: {}, explain: { model: {} }, network: {}, engine: {} });
   });
 
   test("every machine-scoped setting in package.json is in the list, and nothing else", () => {

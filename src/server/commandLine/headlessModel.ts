@@ -7,11 +7,17 @@ import { MODEL_PATH_ENV } from "../lsp/SettingsSync";
 import { integerOption, UsageError, type ParsedArgs } from "./args";
 
 /** The options every model-using subcommand takes. */
-export const MODEL_OPTIONS = ["model", "gpu", "threads", "max-tokens"] as const;
+export const MODEL_OPTIONS = ["model", "gpu", "threads", "max-tokens", "engine", "engine-url", "engine-model"] as const;
+
+/** The remote engine's API key for the command line (never an argument: those show in process lists). */
+export const ENGINE_API_KEY_ENV = "POCKET_CODER_ENGINE_API_KEY";
 
 export const MODEL_OPTIONS_USAGE = `  --model FILE     the GGUF model (default: $${MODEL_PATH_ENV})
   --gpu MODE       auto | cpu | cuda | vulkan | metal (default: auto)
   --threads N      CPU threads, 0 = all cores but one (default: 0)
+  --engine KIND    local | llama-server | openai | ollama (default: local)
+  --engine-url URL the inference server, e.g. http://gpu-box:8080 (implies --engine llama-server)
+  --engine-model ID  the model id on a server that serves several; API key: $${ENGINE_API_KEY_ENV}
   --verbose        log what the runtime does, on stderr`;
 
 /** Settings from the command line, validated exactly as the server validates the client's. */
@@ -22,6 +28,11 @@ export function settingsFromArgs(args: ParsedArgs): PocketCoderSettings {
     gpu: args.options.get("gpu") ?? "auto",
     threads: integerOption(args, "threads") ?? 0,
     completion: { enabled: true, maxTokens: integerOption(args, "max-tokens") ?? 128 },
+    engine: {
+      kind: args.options.get("engine") ?? (args.options.has("engine-url") ? "llama-server" : "local"),
+      url: args.options.get("engine-url") ?? "",
+      model: args.options.get("engine-model") ?? "",
+    },
   };
   const { settings, problems } = normalizeSettings(raw);
   if (problems.length > 0) throw new UsageError(problems.join(" "));
@@ -46,6 +57,8 @@ export function stderrLogger(verbose: boolean): Logger {
 /** The server's own model service, outside any LSP connection: the same load path, the same engine. */
 export async function startHeadlessModel(settings: PocketCoderSettings, log: Logger): Promise<ModelService> {
   const models = new ModelService(() => undefined, log, () => os.availableParallelism());
+  const apiKey = process.env[ENGINE_API_KEY_ENV];
+  if (apiKey !== undefined && apiKey !== "") await models.setApiKey(apiKey);
   await models.applySettings(settings);
   return models;
 }

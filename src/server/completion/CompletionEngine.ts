@@ -155,7 +155,7 @@ export async function generateCompletion(
   if (generation.stopReason === "aborted") return { kind: "empty", reason: "aborted", generation, timings: { prepareMs, postProcessMs: 0 } };
 
   const postProcessStartedAt = performance.now();
-  const processed = postProcessInContext(generation.text, stepContext);
+  const processed = postProcessInContext(generation.text, stepContext, { stopReason: generation.stopReason });
   const timings = { prepareMs, postProcessMs: performance.now() - postProcessStartedAt };
   if (processed === undefined) return { kind: "empty", reason: "nothing left after post-processing", generation, timings };
   return { kind: "completion", insertText: processed.insertText, replaceSuffixChars: processed.replaceSuffixChars, generation, timings };

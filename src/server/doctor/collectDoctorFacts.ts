@@ -4,7 +4,8 @@ import type { ModelService } from "../model/ModelService";
 import { errorText } from "../runtime/inspectModelFile";
 import { describeModelFile } from "../runtime/inspectModels";
 import { describeRuntime } from "../runtime/runtimeInfo";
-import type { DoctorFacts } from "./doctorReport";
+import { RemoteEngine } from "../engines/RemoteEngine";
+import type { DoctorFacts, EngineFacts } from "./doctorReport";
 import { measureSpeed } from "./measureSpeed";
 
 export interface DoctorOptions {
@@ -33,6 +34,16 @@ export async function collectDoctorFacts(models: ModelService, options: DoctorOp
     }
   }
   const notices = [...new Set(models.activeNotices)];
+  let engine: EngineFacts | undefined;
+  if (settings.engine.kind !== "local") {
+    const remote = active?.engine instanceof RemoteEngine ? active.engine : undefined;
+    engine = {
+      kind: settings.engine.kind, url: settings.engine.url,
+      ...(remote === undefined ? {} : { model: remote.facts.modelId, contextSize: remote.facts.contextSize }),
+      ...(remote?.facts.slots === undefined ? {} : { slots: remote.facts.slots }),
+      health: remote === undefined ? { ok: false, reason: models.status.message } : await remote.checkHealth(),
+    };
+  }
 
   return {
     version: options.version,
@@ -51,5 +62,6 @@ export async function collectDoctorFacts(models: ModelService, options: DoctorOp
     ...(modelFile === undefined ? {} : { modelFile }),
     ...(speed === undefined ? {} : { speed }),
     notices,
+    ...(engine === undefined ? {} : { engine }),
   };
 }

@@ -22,6 +22,18 @@ export interface DoctorFacts {
   readonly speed?: SpeedMeasurement | { readonly error: string };
   /** Notices given since the runtime started (fallbacks). */
   readonly notices: readonly string[];
+  /** Set when completions are computed by a remote engine (pocketCoder.engine.kind). */
+  readonly engine?: EngineFacts;
+}
+
+export interface EngineFacts {
+  readonly kind: string;
+  readonly url: string;
+  readonly model?: string;
+  readonly contextSize?: number;
+  readonly slots?: number;
+  /** "ok" with the round trip of a health request, or why the server does not answer. */
+  readonly health: { readonly ok: true; readonly latencyMs: number } | { readonly ok: false; readonly reason: string };
 }
 
 const NAMES = { cpu: "CPU", cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" } as const;
@@ -63,7 +75,14 @@ export function formatDoctorReport(facts: DoctorFacts): string {
   }
 
   lines.push("");
-  row("Model", settings.modelPath === "" ? "none configured (pocketCoder.model.path or POCKET_CODER_MODEL)" : settings.modelPath);
+  const engine = facts.engine;
+  if (engine !== undefined) {
+    row("Engine", `Remote · ${engine.kind} · ${engine.url}`);
+    more(engine.health.ok ? `health: ok, ${engine.health.latencyMs.toFixed(0)} ms round trip` : `health: ${engine.health.reason}`);
+    if (engine.model !== undefined) more(`model: ${engine.model}`);
+    if (engine.contextSize !== undefined) more(`context: ${engine.contextSize} tokens${engine.slots === undefined ? "" : ` per slot, ${engine.slots} slots`}`);
+  }
+  if (engine === undefined) row("Model", settings.modelPath === "" ? "none configured (pocketCoder.model.path or POCKET_CODER_MODEL)" : settings.modelPath);
   const file = facts.modelFile;
   if (file !== undefined) {
     if (file.problem !== undefined) {
@@ -75,7 +94,9 @@ export function formatDoctorReport(facts: DoctorFacts): string {
     }
   }
   const model = facts.model;
-  if (model !== undefined) {
+  if (engine !== undefined) {
+    if (model === undefined) more(`not connected: ${facts.status.message}`);
+  } else if (model !== undefined) {
     more(`loaded: ${model.gpuLayers} of ${model.totalLayers} layers on the GPU, context ${model.contextSize} tokens`);
   } else {
     more(`not loaded: ${facts.status.message}`);
@@ -92,7 +113,9 @@ export function formatDoctorReport(facts: DoctorFacts): string {
   const advice = adviseModel(hardware === undefined ? undefined : { backend: hardware.backend, vramTotalBytes: hardware.vramTotalBytes });
   row("Advice", `${advice.model.label}: ${advice.reason}`);
   for (const notice of facts.notices) row("Note", notice);
-  lines.push("", "Nothing in this report left the machine: Pocket Coder opens no network connection.");
+  lines.push("", engine === undefined
+    ? "Nothing in this report left the machine: Pocket Coder opens no network connection."
+    : `Completions are computed on ${engine.url}: Pocket Coder connects to that server only.`);
   return lines.join("\n");
 }
 

@@ -1,4 +1,4 @@
-import type { ModelStatus } from "../../shared/protocol";
+import type { ModelStatus, ServerProblem } from "../../shared/protocol";
 import type { FimFamily } from "../completion/fim/fimTypes";
 import type { TextGenerator } from "../completion/textGenerator";
 import type { ExplainGenerator } from "../explain/explainGenerator";
@@ -17,6 +17,8 @@ export interface Engine {
   readonly status: ModelStatus;
   /** Something the user should know once (e.g. fewer GPU layers than planned). */
   readonly notice?: string;
+  /** Set while a remote engine cannot be reached or refuses us: requests then answer nothing at once. */
+  readonly healthProblem?: ServerProblem;
   /** Aborts whatever runs on the engine (callers get an aborted result, within the abort latency) and frees it. */
   dispose(): Promise<void>;
 }

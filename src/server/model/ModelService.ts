@@ -1,4 +1,4 @@
-import type { HardwareInfo, ModelStatus, ServerStatus } from "../../shared/protocol";
+import type { HardwareInfo, ModelStatus, RemoteEngineKind, ServerProblem, ServerStatus } from "../../shared/protocol";
 import { DEFAULT_SETTINGS, needsModelReload, resolveThreadCount, type PocketCoderSettings } from "../../shared/settings";
 import { acquireLlama, BACKEND_NAMES, type AcquiredLlama } from "../runtime/acquireLlama";
 import { errorText } from "../runtime/inspectModelFile";
@@ -7,7 +7,11 @@ import { BACKGROUND_NICENESS, lowerWorkerThreadPriority } from "../backgroundThr
 import { describeHardware } from "../runtime/runtimeInfo";
 import type { Logger } from "../logger";
 import type { ExplainGenerator } from "../explain/explainGenerator";
+import type { Engine } from "../engines/Engine";
+import { EngineError } from "../engines/http/EngineHttp";
 import { checkLocalModel, openLocalEngine } from "../engines/localEngine";
+import { openRemoteEngine } from "../engines/openRemoteEngine";
+import { problemOf } from "../engines/RemoteEngine";
 import { ExplainModelSlot } from "./ExplainModelSlot";
 import { IdleUnloadTimer, type IdleUnloadLimits } from "./idleUnload";
 import { ServedModel } from "./ServedModel";
@@ -40,6 +44,11 @@ export class ModelService {
   private checkedModelName: string | undefined;
   /** Why the model was last unloaded while its settings stayed, for the status. */
   private unloadedBecause: string | undefined;
+  /** The remote engine's API key (pocketCoder/setEngineApiKey); only ever sent to that engine. */
+  private apiKey: string | undefined;
+  /** Reopening a remote engine that could not be opened: the next try and how many came before. */
+  private reopen: { timer: ReturnType<typeof setTimeout>; attempts: number } | undefined;
+  private reopenAttempts = 0;
 
   constructor(
     private readonly publish: (status: ServerStatus) => void,
@@ -84,7 +93,8 @@ export class ModelService {
     if (previous.completion.enabled && !settings.completion.enabled) {
       // Completion off: nothing needs the model all the time any more; an explanation loads it on demand.
       this.loads = this.loads.then(async () => {
-        if (this.resident && this.settings?.completion.enabled === false) await this.unloadAll("completion was turned off");
+        const local = this.settings?.engine.kind === "local";
+        if (this.resident && local && this.settings?.completion.enabled === false) await this.unloadAll("completion was turned off");
         this.publishSteadyState();
       });
       return this.loads;
@@ -139,6 +149,17 @@ export class ModelService {
     this.windowFocused = focused;
     this.idle.setFocused(focused);
     this.log.debug(`The window is ${focused ? "in the foreground" : "in the background"}.`);
+  }
+
+  /** A new API key for the remote engine: reopens it when one is in use. */
+  setApiKey(apiKey: string | undefined): Promise<void> {
+    if (apiKey === this.apiKey || this.disposal !== undefined) return this.loads;
+    this.apiKey = apiKey;
+    const settings = this.settings;
+    if (settings === undefined || settings.engine.kind === "local") return this.loads;
+    const load = ++this.requestedLoad;
+    this.loads = this.loads.then(() => (load === this.requestedLoad ? this.load(settings) : undefined));
+    return this.loads;
   }
 
   /** The settings in effect, once the client sent them. */
@@ -232,6 +253,7 @@ export class ModelService {
     this.disposal ??= (async () => {
       this.idle.dispose();
       // First abort what runs, so that a load or a generation in progress ends at its next check.
+      this.cancelReopen();
       const running = this.unload();
       await this.loads;
       await running;
@@ -246,6 +268,14 @@ export class ModelService {
 
   /** New model settings: frees what was loaded and checks the file (header only), so a bad one is reported now. */
   private async prepare(settings: PocketCoderSettings): Promise<void> {
+    if (settings.engine.kind !== "local") {
+      // A remote engine holds no memory on this machine: it is opened at once and never unloaded when idle.
+      this.checkedModelName = undefined;
+      this.unloadedBecause = undefined;
+      await this.unloadAll();
+      await this.load(settings);
+      return;
+    }
     // The status first: a generation that the unload ends must not publish the old model as the steady state.
     this.checkedModelName = undefined;
     this.unloadedBecause = undefined;
@@ -265,6 +295,14 @@ export class ModelService {
     const hadModel = this.active !== undefined;
     await this.unload();
     if (hadModel) this.log.debug(`Unloaded the previous model in ${(performance.now() - unloadStartedAt).toFixed(0)} ms.`);
+    clearTimeout(this.reopen?.timer);
+    if (settings.engine.kind !== "local") {
+      await this.openRemote(settings, settings.engine.kind);
+      await this.loadExplainModel(settings);
+      this.resident = true;
+      return;
+    }
+    this.cancelReopen();
     const loadStartedAt = performance.now();
     const threads = resolveThreadCount(settings.threads, this.availableCores());
     this.setStatus({ state: "loadingModel", message: `Loading ${settings.model.path || "model"}…` });
@@ -327,6 +365,64 @@ export class ModelService {
     }
   }
 
+  /** Connects to the team's inference server; if it cannot, says why and tries again with growing pauses. */
+  private async openRemote(settings: PocketCoderSettings, kind: RemoteEngineKind): Promise<void> {
+    const url = settings.engine.url;
+    this.setStatus({ state: "loadingModel", message: `Connecting to ${url || "the engine"} (${kind})…` });
+    try {
+      const opened: { engine?: Engine } = {};
+      const engine = await openRemoteEngine({ ...settings.engine, kind }, {
+        ...(this.apiKey === undefined ? {} : { apiKey: this.apiKey }),
+        onHealth: (problem) => {
+          if (opened.engine !== undefined && this.active?.engine === opened.engine) this.engineHealthChanged(problem);
+        },
+        log: (message) => this.log.info(message),
+      });
+      opened.engine = engine;
+      this.active = new ServedModel(engine);
+      this.cancelReopen();
+      const facts = engine.facts;
+      this.log.info(
+        `Connected to ${kind} at ${url}: ${facts.modelId} (${facts.fim.label} FIM), context ${facts.contextSize}` +
+          `${facts.slots === undefined ? "" : `, ${facts.slots} slots`}.`,
+      );
+      this.publishSteadyState();
+    } catch (error) {
+      const engineError = error instanceof EngineError ? error : new EngineError("protocol", errorText(error));
+      const problem = problemOf(engineError);
+      this.log.error(problem.message);
+      this.setStatus({ state: "error", message: problem.message, problem });
+      // A wrong setting stays wrong until the user changes it; a server that is down or refuses us may change by itself.
+      if (engineError.kind !== "badRequest") this.scheduleReopen(settings);
+    }
+  }
+
+  private scheduleReopen(settings: PocketCoderSettings): void {
+    const attempts = this.reopenAttempts++;
+    const delay = Math.min(30_000, 1000 * 2 ** attempts);
+    const timer = setTimeout(() => {
+      if (this.settings !== settings || this.disposal !== undefined) return;
+      const load = ++this.requestedLoad;
+      this.loads = this.loads.then(() => (load === this.requestedLoad ? this.load(settings) : undefined));
+    }, delay);
+    this.reopen = { timer, attempts };
+  }
+
+  private cancelReopen(): void {
+    clearTimeout(this.reopen?.timer);
+    this.reopen = undefined;
+    this.reopenAttempts = 0;
+  }
+
+  /** The remote engine went down (problem) or came back (undefined). */
+  private engineHealthChanged(problem: ServerProblem | undefined): void {
+    if (problem !== undefined && this.active !== undefined) {
+      this.setStatus({ state: "error", message: problem.message, problem, model: this.active.status });
+    } else {
+      this.publishSteadyState();
+    }
+  }
+
   private async loadExplainModel(settings: PocketCoderSettings): Promise<void> {
     const threads = resolveThreadCount(settings.threads, this.availableCores());
     await this.explainSlot.apply(settings.explain.modelPath, threads, () => this.acquireLlama(settings, threads));
@@ -354,6 +450,13 @@ export class ModelService {
   private publishSteadyState(): void {
     if (this.settings?.completion.enabled === false) {
       this.setStatus({ state: "disabled", message: "Inline completion is disabled (pocketCoder.completion.enabled).", ...this.modelPart() });
+    } else if (this.active?.engine.healthProblem !== undefined) {
+      const problem = this.active.engine.healthProblem;
+      this.setStatus({ state: "error", message: problem.message, problem, model: this.active.status });
+    } else if (this.active?.status.engine !== undefined) {
+      const model = this.active.status;
+      const engine = this.active.status.engine;
+      this.setStatus({ state: "ready", message: `${engine.model} ready on ${engine.host} (${engine.kind}).`, model });
     } else if (this.active !== undefined) {
       const model = this.active.status;
       const where = model.backend === "cpu" ? "CPU" : `${BACKEND_NAMES[model.backend]}, ${model.gpuLayers}/${model.totalLayers} layers on GPU`;

@@ -129,7 +129,8 @@ export class LoadedModel implements TextGenerator {
     const lastChunkAt = performance.now();
     const generated: Token[] = [];
     let text = "";
-    let stopReason: StopReason = "maxTokens";
+    // The sequence ends its iteration itself at an end-of-generation token (it yields none): that is the natural end.
+    let stopReason: StopReason = "endOfGeneration";
     let promptEndedAt = lastChunkAt;
     for await (const token of this.sequence.evaluate(lastChunk, { temperature: 0 })) {
       if (generated.length === 0) {
@@ -157,7 +158,10 @@ export class LoadedModel implements TextGenerator {
         stopReason = "settled";
         break;
       }
-      if (generated.length >= options.maxTokens) break;
+      if (generated.length >= options.maxTokens) {
+        stopReason = "maxTokens";
+        break;
+      }
     }
     return this.result(text, stopReason, tokens.length, reusedTokens, generated.length, timing, promptEndedAt);
   }

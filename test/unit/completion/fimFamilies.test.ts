@@ -8,6 +8,7 @@ import { CODELLAMA_TOKENS, createCodeLlamaFamily } from "../../../src/server/com
 import { createCodeGemmaFamily } from "../../../src/server/completion/fim/codeGemma";
 import { createCodestralFamily } from "../../../src/server/completion/fim/codestral";
 import { createGenericFimFamily } from "../../../src/server/completion/fim/genericFim";
+import { postProcessCompletion } from "../../../src/server/completion/postProcess";
 import { contextAsComments, lineComment, renderPrompt } from "../../../src/server/completion/fim/promptParts";
 
 const S = (text: string): PromptPiece => ({ kind: "special", text });
@@ -162,6 +163,11 @@ describe("Codestral layout", () => {
   test("context under +++++ headers at the start of the prefix", () => {
     const pieces = fam.buildPrompt(withContext);
     assert.deepEqual(pieces[3], T(" +++++ app/util.py\ndef helper():\n    return 1\n\n+++++ app/cfg.py\nDEBUG = True\n\n+++++ app/main.py\n" + base.stablePrefix));
+  });
+  test("a `+++++ path` header the model goes on to write ends the completion", () => {
+    const raw = "DEBUG = False\n+++++ app/other.py\nimport os";
+    const completion = postProcessCompletion(raw, { linePrefix: "", suffix: "\n", prefixBeforeLine: "import sys\n", languageId: "python", stopTexts: fam.stopTexts });
+    assert.deepEqual(completion, { insertText: "DEBUG = False", replaceSuffixChars: 0 });
   });
 });
 

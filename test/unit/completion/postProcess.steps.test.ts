@@ -12,6 +12,7 @@ import {
   scanPrefix,
   type PostProcessContext,
 } from "../../../src/server/completion/postProcess";
+import { linesStartingInText } from "../../../src/server/completion/postProcess/brackets";
 import { suffixPrefixOverlaps } from "../../../src/server/completion/postProcess/text";
 
 describe("text helpers", () => {
@@ -80,6 +81,14 @@ describe("bracket scanner", () => {
     assert.equal(bad.breakAt, 1);
     const open = analyzeCompletion("0].map(x", state, "typescript");
     assert.deepEqual([open.consumed, open.leftOpen, open.pendingLeft], ["]", 1, 1]);
+  });
+  test("which lines of a completion start inside a multi-line string or a block comment", () => {
+    const inDocstring = scanPrefix("", 'HELP = """', "python");
+    assert.deepEqual(linesStartingInText('Usage\n  -h\n"""\nx = 1', inDocstring, "python"), [false, true, true, false]);
+    const code = scanPrefix("", "", "typescript");
+    assert.deepEqual(linesStartingInText("a = `x\ny`;\n/* c\n d */\nb", code, "typescript"), [false, true, false, true, false]);
+    // A line string ends at the line's end, unless the line break is escaped; a line comment ends there too.
+    assert.deepEqual(linesStartingInText('s = "a\\\nb";\nt = "c\nd // e\nf', code, "typescript"), [false, true, false, false, false]);
   });
 });
 

@@ -15,7 +15,9 @@ import { compact, special, text, withTrailingNewline } from "./promptParts";
 
 export const CODESTRAL_TOKENS = { prefix: "[PREFIX]", suffix: "[SUFFIX]", middle: "[MIDDLE]" } as const;
 
-export const CODESTRAL_STOP_TEXTS: readonly string[] = ["[PREFIX]", "[SUFFIX]", "[MIDDLE]", "</s>"];
+/** The control tokens, and the start of a `+++++ path` header line: the model, having seen them head the prompt, goes on
+ * to the next file with one (Continue stops there too). */
+export const CODESTRAL_STOP_TEXTS: readonly string[] = ["[PREFIX]", "[SUFFIX]", "[MIDDLE]", "</s>", "\n+++++ "];
 
 export function isCodestralVocab(facts: ModelFacts): boolean {
   if (!facts.hasToken(CODESTRAL_TOKENS.prefix) || !facts.hasToken(CODESTRAL_TOKENS.suffix)) return false;

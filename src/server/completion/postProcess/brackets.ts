@@ -173,57 +173,25 @@ export function analyzeCompletion(text: string, state: ScanState, languageId: st
   const local: Opener[] = [];
   let consumed = "";
   const consumedAt: number[] = [];
-  let mode: Mode = state.openQuote ? { kind: "string", quote: state.openQuote } : state.inBlockComment ? { kind: "blockComment" } : { kind: "code" };
+  let mode = modeAtCursor(state);
   let stringFromPrefix = state.openQuote !== undefined;
   let breakAt: number | undefined;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (mode.kind === "lineComment") {
-      if (ch === "\n") mode = { kind: "code" };
-      continue;
-    }
-    if (mode.kind === "blockComment") {
-      const end = syntax.blockComment?.[1] ?? "";
-      if (end && startsWithAt(text, i, end)) {
-        mode = { kind: "code" };
-        i += end.length - 1;
-      }
-      continue;
-    }
-    if (mode.kind === "string") {
-      if (ch === "\\") {
-        i++;
-        continue;
-      }
-      if (startsWithAt(text, i, mode.quote)) {
-        if (stringFromPrefix) {
+    const read = readNonCode(text, i, mode, syntax);
+    if (read !== undefined) {
+      if (stringFromPrefix && mode.kind === "string" && read.mode.kind === "code") {
+        // The string the cursor is in ends here: closed by its quote (consumed), or by the line's end.
+        if (read.closedQuote) {
           consumed += mode.quote;
           consumedAt.push(i);
-          stringFromPrefix = false;
         }
-        i += mode.quote.length - 1;
-        mode = { kind: "code" };
-      } else if (ch === "\n" && syntax.lineQuotes.includes(mode.quote)) {
-        mode = { kind: "code" };
         stringFromPrefix = false;
       }
+      mode = read.mode;
+      i = read.last;
       continue;
     }
-    if (syntax.lineComments.some((t) => startsWithAt(text, i, t))) {
-      mode = { kind: "lineComment" };
-      continue;
-    }
-    if (syntax.blockComment && startsWithAt(text, i, syntax.blockComment[0])) {
-      mode = { kind: "blockComment" };
-      i += syntax.blockComment[0].length - 1;
-      continue;
-    }
-    const quote = quoteAt(text, i, syntax);
-    if (quote) {
-      mode = { kind: "string", quote };
-      i += quote.length - 1;
-      continue;
-    }
+    const ch = text[i]!;
     if (ch === "(" || ch === "[" || ch === "{") {
       local.push(ch);
       continue;
@@ -261,6 +229,52 @@ export function analyzeCompletion(text: string, state: ScanState, languageId: st
   }
   const leftOpen = local.length + (mode.kind === "string" && !stringFromPrefix ? 1 : 0);
   return { breakAt, consumed, consumedAt, leftOpen, pendingLeft: pending.length };
+}
+
+/**
+ * For each line of a completion, whether it starts inside a string that spans lines (a Python triple-quoted string,
+ * a template literal) or a block comment, opened before the cursor or by the completion: such a line is text, and its
+ * indentation says nothing about the code's structure. Linear in the text.
+ */
+export function linesStartingInText(text: string, state: ScanState, languageId: string): boolean[] {
+  const syntax = syntaxFor(languageId);
+  let mode = modeAtCursor(state);
+  const out: boolean[] = [false];
+  for (let i = 0; i < text.length; i++) {
+    const read = readNonCode(text, i, mode, syntax);
+    const last = read?.last ?? i;
+    if (read !== undefined) mode = read.mode;
+    for (let j = i; j <= last; j++) if (text[j] === "\n") out.push(mode.kind !== "code");
+    i = last;
+  }
+  return out;
+}
+
+function modeAtCursor(state: ScanState): Mode {
+  return state.openQuote ? { kind: "string", quote: state.openQuote } : state.inBlockComment ? { kind: "blockComment" } : { kind: "code" };
+}
+
+/**
+ * Reads comments and strings one step at `i` in `mode`: the index of the last character the step covers, the mode
+ * after it, and whether it closed a string with its quote. Undefined where `text[i]` is code outside both.
+ */
+function readNonCode(text: string, i: number, mode: Mode, syntax: Syntax): { mode: Mode; last: number; closedQuote?: boolean } | undefined {
+  const ch = text[i]!;
+  if (mode.kind === "lineComment") return { mode: ch === "\n" ? { kind: "code" } : mode, last: i };
+  if (mode.kind === "blockComment") {
+    const end = syntax.blockComment?.[1] ?? "";
+    return end && startsWithAt(text, i, end) ? { mode: { kind: "code" }, last: i + end.length - 1 } : { mode, last: i };
+  }
+  if (mode.kind === "string") {
+    if (ch === "\\") return { mode, last: Math.min(i + 1, text.length - 1) };
+    if (startsWithAt(text, i, mode.quote)) return { mode: { kind: "code" }, last: i + mode.quote.length - 1, closedQuote: true };
+    if (ch === "\n" && syntax.lineQuotes.includes(mode.quote)) return { mode: { kind: "code" }, last: i };
+    return { mode, last: i };
+  }
+  if (syntax.lineComments.some((t) => startsWithAt(text, i, t))) return { mode: { kind: "lineComment" }, last: i };
+  if (syntax.blockComment && startsWithAt(text, i, syntax.blockComment[0])) return { mode: { kind: "blockComment" }, last: i + syntax.blockComment[0].length - 1 };
+  const quote = quoteAt(text, i, syntax);
+  return quote ? { mode: { kind: "string", quote }, last: i + quote.length - 1 } : undefined;
 }
 
 function findLastIndex<T>(items: readonly T[], test: (item: T) => boolean): number {

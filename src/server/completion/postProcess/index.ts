@@ -2,11 +2,13 @@
  * Post-processing of a raw model completion: a pipeline of small pure steps, composed here.
  *
  * Order:
- *  1. normalizeNewlines, cutAtStopTexts     — clean input
+ *  1. normalizeNewlines, cutAtStopTexts     — clean input; after a stop at the token limit, dropLineCutByTokenLimit
+ *     removeLinePrefixEcho                  — a restated line prefix is not inserted again
  *  2. enforceSingleLine                     — mid-line cursor / IntelliSense selection / asked for (only the first
  *                                             line is the completion, so only it is judged below)
- *  3. removeRepetitiveTail, removeRepeatingLineEnd — degenerate loops (before anything reasons about structure)
- *  4. trimWhitespace                        — line ends, leading space after a space
+ *  3. removeRepeatedBlocks, removeRepeatingLineEnd — degenerate loops (before anything reasons about structure)
+ *  4. trimWhitespace                        — line ends, leading space after a space or indentation
+ *     stopAtTextAfterCursor                 — mid-line, the completion ends where it reaches the user's text
  *  5. limitScopeByIndentation               — stop at the end of the current block
  *  6. cutAtBreakingCloser                   — a closer that would break the structure ends the completion
  *  7. removeLinesTheSuffixHas, dropClosersTheSuffixHas — never repeat what follows the cursor (lines, closers)
@@ -19,17 +21,24 @@ import { dropEmpty } from "./dropEmpty";
 import { limitScopeByIndentation } from "./limitScope";
 import { cutAtStopTexts, normalizeNewlines } from "./normalize";
 import { computeReplaceRange } from "./replaceRange";
-import { removeRepeatingLineEnd, removeRepetitiveTail } from "./repetition";
+import { removeRepeatingLineEnd, removeRepeatedBlocks } from "./repetition";
 import { enforceSingleLine } from "./singleLine";
 import { removeLinesTheSuffixHas } from "./suffixDuplicates";
+import { dropLineCutByTokenLimit } from "./tokenLimit";
+import { removeLinePrefixEcho } from "./prefixEcho";
+import { stopAtTextAfterCursor } from "./midLine";
+import type { StopReason } from "../textGenerator";
 import type { Candidate, PostProcessContext, PostProcessResult, PostProcessStep, StepContext } from "./types";
 import { trimWhitespace } from "./whitespace";
 
 export type { Candidate, PostProcessContext, PostProcessResult, PostProcessStep, StepContext } from "./types";
 export { createStepContext, isMidLine } from "./context";
 export { normalizeNewlines, cutAtStopTexts } from "./normalize";
-export { removeRepetitiveTail, removeRepeatingLineEnd, repeatingTailStart } from "./repetition";
+export { removeRepeatedBlocks, removeRepeatingLineEnd, repeatingTailStart } from "./repetition";
 export { enforceSingleLine } from "./singleLine";
+export { dropLineCutByTokenLimit } from "./tokenLimit";
+export { removeLinePrefixEcho } from "./prefixEcho";
+export { stopAtTextAfterCursor } from "./midLine";
 export { trimWhitespace } from "./whitespace";
 export { limitScopeByIndentation, isCloserLine, isContinuationLine } from "./limitScope";
 export { cutAtBreakingCloser, dropClosersTheSuffixHas } from "./balanceBrackets";
@@ -47,10 +56,12 @@ export interface NamedStep {
 export const POST_PROCESS_STEPS: readonly NamedStep[] = [
   { name: "normalizeNewlines", run: normalizeNewlines },
   { name: "cutAtStopTexts", run: cutAtStopTexts },
+  { name: "removeLinePrefixEcho", run: removeLinePrefixEcho },
   { name: "enforceSingleLine", run: enforceSingleLine },
-  { name: "removeRepetitiveTail", run: removeRepetitiveTail },
+  { name: "removeRepeatedBlocks", run: removeRepeatedBlocks },
   { name: "removeRepeatingLineEnd", run: removeRepeatingLineEnd },
   { name: "trimWhitespace", run: trimWhitespace },
+  { name: "stopAtTextAfterCursor", run: stopAtTextAfterCursor },
   { name: "limitScopeByIndentation", run: limitScopeByIndentation },
   { name: "cutAtBreakingCloser", run: cutAtBreakingCloser },
   { name: "removeLinesTheSuffixHas", run: removeLinesTheSuffixHas },
@@ -59,9 +70,15 @@ export const POST_PROCESS_STEPS: readonly NamedStep[] = [
   { name: "dropEmpty", run: dropEmpty },
 ];
 
+/** The steps after generation stopped at the token limit: its cut last line goes first. */
+const STEPS_AFTER_TOKEN_LIMIT: readonly NamedStep[] = POST_PROCESS_STEPS.flatMap((step) =>
+  step.name === "cutAtStopTexts" ? [step, { name: "dropLineCutByTokenLimit", run: dropLineCutByTokenLimit }] : [step]);
+
 export interface PostProcessOptions {
-  /** Steps to run (default POST_PROCESS_STEPS). */
+  /** Steps to run (default POST_PROCESS_STEPS, with dropLineCutByTokenLimit after a stop at the token limit). */
   readonly steps?: readonly NamedStep[];
+  /** Why generation stopped (absent: it finished). */
+  readonly stopReason?: StopReason;
   /** Called after every step that changed or dropped the candidate (for logs and debugging). */
   readonly trace?: (step: string, before: Candidate, after: Candidate | undefined) => void;
 }
@@ -77,7 +94,7 @@ export function postProcessCompletion(raw: string, context: PostProcessContext, 
 /** postProcessCompletion with a step context made beforehand (what it derives from the document is computed once). */
 export function postProcessInContext(raw: string, ctx: StepContext, options: PostProcessOptions = {}): PostProcessResult | undefined {
   let c: Candidate | undefined = { text: raw, replaceSuffixChars: 0 };
-  for (const step of options.steps ?? POST_PROCESS_STEPS) {
+  for (const step of options.steps ?? (options.stopReason === "maxTokens" ? STEPS_AFTER_TOKEN_LIMIT : POST_PROCESS_STEPS)) {
     const before: Candidate = c;
     c = step.run(before, ctx);
     if (options.trace && c !== before) options.trace(step.name, before, c);

@@ -11,19 +11,27 @@
  * - at `ref`, after a deeper block: a continuation keeps going; a closing line (`}`, `});`, `end`, `</div>`) is kept,
  *   unless the document's next line already is that closer or is deeper (the block goes on there) — then the
  *   completion ends before it;
+ * - at `ref`, a line that only opens a block (`{` in Allman style): the block of the statement above — keep going;
+ * - at `ref`, a closing line the completion opened nothing for (on an empty cursor line): it closes the block that
+ *   holds the cursor, which the completion thereby finished;
  * - at `ref`, a statement: kept, except when the completion continues text already on the cursor line or fills the
  *   body of a block opened on it (then only that statement and its block are wanted), and except right after a block
  *   the completion finished when that block is top-level (ref 0: one function, class… at a time) or a blank line
  *   separates them (a new paragraph of code);
  * - shallower than `ref`: the enclosing block ends; a closing line is kept only when the document does not close it
- *   already (its next non-blank line must be shallower than `ref` and not the same closer).
+ *   already (its next non-blank line must be shallower than `ref` and not the same closer at the same indentation).
+ * Lines that start inside a multi-line string or a block comment are text, whatever their indentation: skipped.
  * When text follows the cursor on its line, the document's next line does not follow the completion (the line suffix
  * does), so closers are not compared with it; the replace range then handles a closer that the suffix repeats.
  */
+import { cursorState } from "./balanceBrackets";
+import { linesStartingInText } from "./brackets";
 import { indentWidth, isBlank } from "./text";
 import type { PostProcessStep, StepContext } from "./types";
 
 const CLOSER_LINE = /^(?:[)\]}]+[)\]};,]*(?:\s*while\s*\(.*\)\s*;?)?|end[;,)\]]*|fi|done|esac|endif|endfor|endwhile|endfunction|endmodule|endclass|<\/[\w.:-]+>)$/;
+/** A line that only opens a block: in Allman style the header's `{` stands on its own line at the header's level. */
+const OPENER_LINE = /^[{([]$/;
 const CONTINUATION_LINE = /^(?:[)\]}]+\s*)?(?:else|elif|elsif|elseif|except|catch|finally|rescue|ensure|when|case|default)\b/;
 
 export function isCloserLine(line: string): boolean {
@@ -37,9 +45,11 @@ export function isContinuationLine(line: string): boolean {
   return /^[)\]}]/.test(t) && /[{([:]$/.test(t);
 }
 
+/** Whether the document's next line is this closing line: the same closer at the same indentation (a `}` at another
+ * indentation closes another block). */
 function duplicatesNextLine(line: string, ctx: StepContext): boolean {
   const next = ctx.nextNonBlankLine;
-  if (next === undefined) return false;
+  if (next === undefined || indentWidth(line, ctx.tabSize) !== indentWidth(next, ctx.tabSize)) return false;
   const a = line.trim();
   const b = next.trim();
   return a.startsWith(b) || b.startsWith(a);
@@ -52,18 +62,20 @@ export const limitScopeByIndentation: PostProcessStep = (c, ctx) => {
   const tab = ctx.tabSize;
   const first = lines[0]!;
   const lineHasText = !isBlank(ctx.linePrefix);
+  // Lines that start inside a multi-line string or a block comment are text, not statements: they are skipped.
+  const inText = linesStartingInText(c.text, cursorState(ctx), ctx.languageId);
   let ref: number;
   if (!isBlank(ctx.linePrefix)) ref = indentWidth(ctx.linePrefix, tab);
   else if (!isBlank(first)) ref = indentWidth(ctx.linePrefix + first, tab);
   else {
-    const firstText = lines.find((l, i) => i > 0 && !isBlank(l));
+    const firstText = lines.find((l, i) => i > 0 && !isBlank(l) && !inText[i]);
     if (firstText === undefined) return c;
     ref = indentWidth(firstText, tab);
   }
   // One statement only: the completion continues text on the cursor line, or fills the body of a block whose header
   // is the cursor line (`if (x) {|`). Otherwise (cursor on an empty line, or after a complete statement) further
   // statements at the same level are welcome.
-  const firstBody = lines.find((l, i) => i > 0 && !isBlank(l));
+  const firstBody = lines.find((l, i) => i > 0 && !isBlank(l) && !inText[i]);
   const oneStatement =
     lineHasText && (!isBlank(first) || (firstBody !== undefined && indentWidth(firstBody, tab) > ref));
   // The document's next line follows the completion only when nothing follows the cursor on its line.
@@ -73,10 +85,12 @@ export const limitScopeByIndentation: PostProcessStep = (c, ctx) => {
 
   let keep = lines.length;
   let wentDeeper = false;
-  let blockEnded = false;
+  // A completion that starts by closing a block (on an empty cursor line) closes the one that holds the cursor.
+  let blockEnded = !lineHasText && isCloserLine(first);
   let sawBlank = false;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
+    if (inText[i]) continue;
     if (isBlank(line)) {
       sawBlank = true;
       continue;
@@ -96,6 +110,11 @@ export const limitScopeByIndentation: PostProcessStep = (c, ctx) => {
       break;
     }
     // indent === ref
+    if (OPENER_LINE.test(line.trim())) {
+      // Allman style: the block of the statement above opens here.
+      wentDeeper = false;
+      continue;
+    }
     if (wentDeeper) {
       wentDeeper = false;
       if (isContinuationLine(line)) continue;
@@ -109,6 +128,10 @@ export const limitScopeByIndentation: PostProcessStep = (c, ctx) => {
         continue;
       }
       blockEnded = true; // a dedent without a closing line (Python): the block ended before this statement
+    } else if (!oneStatement && isCloserLine(line)) {
+      // A closing line the completion opened nothing for: it closes the block that holds the cursor.
+      blockEnded = true;
+      continue;
     }
     if (oneStatement || (blockEnded && (ref === 0 || blankBefore))) {
       keep = i;

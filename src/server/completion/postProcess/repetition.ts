@@ -1,9 +1,10 @@
 /**
- * Degenerate repetition, the signature of a small model looping until its token limit:
- * - the completion ends in a block of lines repeated verbatim (any period up to MAX_PERIOD lines);
+ * Degenerate repetition, the signature of a small model looping:
+ * - a block of lines repeated verbatim right after itself (any period up to MAX_PERIOD lines), anywhere in the
+ *   completion: the first copy is kept and everything after it dropped (what follows a loop is not to be trusted);
  * - its last line ends in a short unit repeated many times ("a, a, a, a, a, a").
- * Only the tail is examined, like Tabby's removeRepetitiveLines/Blocks, but with exact comparison (so enumerations like
- * `x.push(1); x.push(2); …` stay) and one pass for every period instead of separate line and block filters.
+ * Verbatim comparison (so enumerations like `x.push(1); x.push(2); …` stay), one pass for every period instead of
+ * Tabby's separate line and block filters, which only examine the tail.
  */
 import { isBlank } from "./text";
 import type { PostProcessStep } from "./types";
@@ -11,34 +12,36 @@ import type { PostProcessStep } from "./types";
 /** Longest repeated block looked for, in lines; the scan is O(MAX_PERIOD × lines). */
 const MAX_PERIOD = 16;
 
-/** Extra verbatim copies needed to call a block of `period` lines degenerate. */
+/** Extra verbatim copies needed to call a block of `period` lines degenerate (a line three times in a row, a pair
+ * three times, a longer block twice). */
 function copiesNeeded(period: number): number {
-  return period <= 2 ? (period === 1 ? 3 : 2) : 1;
+  return period <= 2 ? 2 : 1;
 }
 
-/** Keeps the first copy of a repeated tail block and drops the rest (plus a possibly cut last line). */
-export const removeRepetitiveTail: PostProcessStep = (c, ctx) => {
+/** Keeps the first copy of the earliest repeated block and drops everything after it. */
+export const removeRepeatedBlocks: PostProcessStep = (c, ctx) => {
   const all = c.text.split("\n");
   if (all.length < 3) return c;
   // The first line is compared as the whole cursor line.
   const lines = all.map((l, i) => (i === 0 ? ctx.linePrefix + l : l).trimEnd());
-  const n = lines.length;
-  // The last line may be cut mid-way by the token limit: compare complete lines only.
-  const lastComplete = n - 2;
-  let keepUntil = n; // exclusive, in `lines`
-  for (let p = 1; p <= MAX_PERIOD && 2 * p <= n - 1; p++) {
-    let i = lastComplete;
-    while (i - p >= 0 && lines[i] === lines[i - p]) i--;
-    const run = lastComplete - i;
-    if (run < p * copiesNeeded(p)) continue;
-    // Lines [i+1-p, i] hold one copy; everything after it repeats it.
-    // Runs of blank lines are not degenerate (trailing ones are trimmed elsewhere).
-    if (lines.slice(i + 1 - p, i + 1).every(isBlank)) continue;
-    keepUntil = Math.min(keepUntil, i + 1);
+  // The last line may still grow (or be cut by the token limit): compare complete lines only.
+  const lastComplete = lines.length - 2;
+  let keepUntil = lines.length; // exclusive
+  for (let p = 1; p <= MAX_PERIOD && 2 * p <= lastComplete + 1; p++) {
+    const needed = p * copiesNeeded(p);
+    let run = 0;
+    for (let i = p; i <= lastComplete; i++) {
+      run = lines[i] === lines[i - p] ? run + 1 : 0;
+      if (run < needed) continue;
+      const blockStart = i - run + 1 - p;
+      // Runs of blank lines are not degenerate (trailing ones are trimmed elsewhere).
+      if (lines.slice(blockStart, blockStart + p).every(isBlank)) continue;
+      keepUntil = Math.min(keepUntil, blockStart + p);
+      break;
+    }
   }
-  if (keepUntil >= n) return c;
-  const text = all.slice(0, keepUntil).join("\n").trimEnd();
-  return { ...c, text };
+  if (keepUntil >= lines.length) return c;
+  return { ...c, text: all.slice(0, keepUntil).join("\n").trimEnd() };
 };
 
 /** Start index of a repeated unit at the end of `line` (unit of ≥3 chars ×6, or ≥10 chars ×4; with a letter or digit and

@@ -5,9 +5,10 @@
  * - Brackets: when the completion closes openers from before the cursor (and leaves nothing of its own open), the
  *   line suffix's leading closers that it already wrote are replaced — the auto-closed `)` of `foo(|)` for `a, b)`,
  *   or `")` of `log("|")` for `", x)`. Closers the suffix lacks are skipped (`foo("|)` + `x")` replaces the `)`).
- * - Text overlap: when the completion's last line ends with the start of the line suffix (`function f(|) {` +
- *   `a, b) {`), that part is replaced. Accepted when it covers the whole rest of the line, or when it does not cut a
- *   word in two and is not a 1–2 character word piece (`x = 1` before `1 + y` is not an overlap).
+ * - Text overlap: when the completion's last line ends with the start of the line suffix (`x = [|]` + `1, 2]`), that
+ *   part is replaced. Accepted when it covers the whole rest of the line, or when it does not cut a word in two and is
+ *   not a 1–2 character word piece (`x = 1` before `1 + y` is not an overlap). Mid-line, a completion that reaches the
+ *   text after the cursor has already ended before it (midLine.ts), so only shorter overlaps are left here.
  * After bracket closers, the text overlap is also looked for in the rest of the line suffix (`parseInt(|);` +
  * `input, 10) || 0;` replaces `);`). The largest result wins (all replace a prefix of the line suffix).
  */

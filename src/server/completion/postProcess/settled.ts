@@ -4,7 +4,7 @@
  * wait. llama.vscode stops at a dedent likewise; Tabby stops at its post-processing's block end.
  */
 import { limitScopeByIndentation } from "./limitScope";
-import { removeRepetitiveTail, repeatingTailStart } from "./repetition";
+import { removeRepeatedBlocks, repeatingTailStart } from "./repetition";
 import type { StepContext } from "./types";
 import { trimWhitespace } from "./whitespace";
 
@@ -27,7 +27,7 @@ export function settledReason(raw: string, ctx: StepContext): SettledReason | un
 
   // Complete lines only: the last one may still grow.
   const complete = { text: text.slice(0, lastBreak), replaceSuffixChars: 0 };
-  const deduplicated = removeRepetitiveTail(complete, ctx);
+  const deduplicated = removeRepeatedBlocks(complete, ctx);
   if (deduplicated !== complete) return "loop";
   const trimmed = trimWhitespace(complete, ctx) ?? complete;
   return limitScopeByIndentation(trimmed, ctx) !== trimmed ? "blockEnd" : undefined;

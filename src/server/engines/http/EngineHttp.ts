@@ -1,0 +1,205 @@
+import * as http from "node:http";
+import * as https from "node:https";
+
+/** Why a request to the engine failed, so the status can say what to do. */
+export type EngineErrorKind = "unreachable" | "timeout" | "auth" | "notFound" | "server" | "badRequest" | "protocol";
+
+export class EngineError extends Error {
+  constructor(readonly kind: EngineErrorKind, message: string, readonly status?: number) {
+    super(message);
+    this.name = "EngineError";
+  }
+
+  /** The server may come back by itself (restart, network): retry with backoff and fail fast meanwhile. */
+  get isTransient(): boolean {
+    return this.kind === "unreachable" || this.kind === "timeout" || this.kind === "server";
+  }
+}
+
+export interface EngineHttpOptions {
+  /** The server's base URL, e.g. http://gpu-box:8080 (a path prefix is kept). */
+  readonly baseUrl: string;
+  /** Sent as `Authorization: Bearer …`; never logged. */
+  readonly apiKey?: string;
+  /** PEM certificates to trust besides the system's (a team's own CA). */
+  readonly ca?: string | Buffer;
+  /** No answer (headers, or the next piece of a stream) within this long fails the request. */
+  readonly timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+/**
+ * HTTP to one inference server, on Node's own http/https: JSON requests and line-streamed answers (SSE or NDJSON),
+ * each abortable (aborting closes the connection, which llama-server, vLLM and Ollama take as a cancellation).
+ * Connections go to the configured host only.
+ */
+export class EngineHttp {
+  readonly base: URL;
+  private readonly agent: http.Agent;
+
+  constructor(private readonly options: EngineHttpOptions) {
+    const base = new URL(options.baseUrl);
+    if (base.protocol !== "http:" && base.protocol !== "https:") throw new EngineError("badRequest", `${options.baseUrl} is not an http(s) URL.`);
+    if (!base.pathname.endsWith("/")) base.pathname += "/";
+    this.base = base;
+    this.agent = base.protocol === "https:"
+      ? new https.Agent({ keepAlive: true, ...(options.ca === undefined ? {} : { ca: options.ca }) })
+      : new http.Agent({ keepAlive: true });
+  }
+
+  /** host:port, for the status bar. */
+  get hostLabel(): string {
+    return this.base.host;
+  }
+
+  /** The URL of `path` (relative to the base URL), without credentials, for messages. */
+  describe(path: string): string {
+    return new URL(path.replace(/^\//, ""), this.base).toString();
+  }
+
+  /** A request whose answer is one JSON document. */
+  async json<T>(method: "GET" | "POST", path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    let text = "";
+    await this.request(method, path, body, signal, (chunk) => {
+      text += chunk;
+    });
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new EngineError("protocol", `${this.describe(path)} did not answer JSON (${text.slice(0, 80)}).`);
+    }
+  }
+
+  /** A streamed answer, one line at a time (SSE `data:` lines or NDJSON); resolves when the stream ends. */
+  async lines(path: string, body: unknown, signal: AbortSignal, onLine: (line: string) => void): Promise<void> {
+    let pending = "";
+    await this.request("POST", path, body, signal, (chunk) => {
+      pending += chunk;
+      let newline = pending.indexOf("\n");
+      while (newline >= 0) {
+        const line = pending.slice(0, newline).replace(/\r$/, "");
+        pending = pending.slice(newline + 1);
+        if (line !== "") onLine(line);
+        newline = pending.indexOf("\n");
+      }
+    });
+    if (pending.trim() !== "") onLine(pending.trim());
+  }
+
+  dispose(): void {
+    this.agent.destroy();
+  }
+
+  private request(
+    method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined, onChunk: (text: string) => void,
+  ): Promise<void> {
+    const url = new URL(path.replace(/^\//, ""), this.base);
+    const where = this.describe(path);
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { accept: "application/json, text/event-stream, application/x-ndjson" };
+    if (payload !== undefined) headers["content-type"] = "application/json";
+    if (this.options.apiKey !== undefined && this.options.apiKey !== "") headers["authorization"] = `Bearer ${this.options.apiKey}`;
+    const transport = url.protocol === "https:" ? https : http;
+
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted === true) {
+        reject(abortError());
+        return;
+      }
+      let settled = false;
+      const finish = (error?: Error) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener("abort", onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const request = transport.request(url, { method, headers, agent: this.agent, timeout: timeoutMs }, (response) => {
+        const status = response.statusCode ?? 0;
+        response.setEncoding("utf8");
+        if (status < 200 || status >= 300) {
+          let text = "";
+          response.on("data", (chunk: string) => {
+            if (text.length < 2000) text += chunk;
+          });
+          response.on("end", () => finish(statusError(status, where, text)));
+          response.on("error", () => finish(statusError(status, where, text)));
+          return;
+        }
+        response.on("data", (chunk: string) => {
+          try {
+            onChunk(chunk);
+          } catch (error) {
+            request.destroy();
+            finish(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+        response.on("end", () => finish());
+        response.on("error", (error) => finish(signal?.aborted === true ? abortError() : networkError(error, where)));
+        response.on("aborted", () => finish(signal?.aborted === true ? abortError() : new EngineError("unreachable", `${where}: the connection closed mid-answer.`)));
+      });
+      const onAbort = () => {
+        request.destroy();
+        finish(abortError());
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      // The socket timeout covers connecting, waiting for headers and every gap in a stream: a hung server fails the request.
+      request.on("timeout", () => {
+        request.destroy();
+        finish(new EngineError("timeout", `${where} did not answer within ${(timeoutMs / 1000).toFixed(0)} s.`));
+      });
+      request.on("error", (error) => finish(signal?.aborted === true ? abortError() : networkError(error, where)));
+      request.end(payload);
+    });
+  }
+}
+
+/** The error an aborted request rejects with. */
+export function abortError(): Error {
+  const error = new Error("The request was aborted.");
+  error.name = "AbortError";
+  return error;
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === "AbortError";
+}
+
+function statusError(status: number, where: string, body: string): EngineError {
+  const detail = serverMessage(body);
+  const said = detail === "" ? "" : `: ${detail}`;
+  if (status === 401 || status === 403) {
+    return new EngineError("auth", `${where} refused the API key (HTTP ${status}${said}). Set it with "Pocket Coder: Set Engine API Key…".`, status);
+  }
+  if (status === 404) return new EngineError("notFound", `${where} answered 404 Not Found${said}.`, status);
+  if (status >= 500) return new EngineError("server", `${where} failed with HTTP ${status}${said}.`, status);
+  return new EngineError("badRequest", `${where} rejected the request (HTTP ${status}${said}).`, status);
+}
+
+/** The message an OpenAI-style, llama-server or Ollama error body carries, else its first characters. */
+function serverMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: string | { message?: string } };
+    const error = parsed.error;
+    if (typeof error === "string") return error;
+    if (typeof error?.message === "string") return error.message;
+  } catch {
+    // not JSON
+  }
+  return body.trim().slice(0, 200);
+}
+
+function networkError(error: Error & { code?: string }, where: string): EngineError {
+  const code = error.code ?? "";
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+    return new EngineError("unreachable", `${where}: the server's TLS certificate is not trusted (${code}). Set pocketCoder.engine.caFile to your CA's PEM file.`);
+  }
+  const reason = code === "ECONNREFUSED" ? "connection refused (is the server running?)"
+    : code === "ENOTFOUND" || code === "EAI_AGAIN" ? "host not found"
+      : code === "ECONNRESET" ? "connection reset"
+        : code === "EHOSTUNREACH" || code === "ENETUNREACH" ? "host unreachable"
+          : error.message;
+  return new EngineError("unreachable", `${where}: ${reason}.`);
+}

@@ -1,0 +1,131 @@
+import * as path from "node:path";
+import type { PromptPiece } from "../completion/fim/fimTypes";
+import { EngineError, type EngineHttp } from "./http/EngineHttp";
+import { streamChat, sseData } from "./openAiChat";
+import type { RemoteApi, RemoteModelFacts, RemoteStop } from "./RemoteEngine";
+import { fimFamilyByTokens } from "./remoteFim";
+
+interface Props {
+  readonly default_generation_settings?: { readonly n_ctx?: number };
+  readonly total_slots?: number;
+  readonly model_alias?: string;
+  readonly model_path?: string;
+}
+
+interface CompletionChunk {
+  readonly content?: string;
+  readonly stop?: boolean;
+  readonly stop_type?: string;
+  readonly tokens_evaluated?: number;
+  readonly tokens_cached?: number;
+  readonly timings?: { readonly prompt_n?: number; readonly predicted_n?: number; readonly cache_n?: number };
+}
+
+/** Prompt pieces whose tokens are remembered: the stable head of the prompt repeats on every keystroke. */
+const TOKEN_CACHE_ENTRIES = 256;
+
+/**
+ * llama.cpp's own server. Prompts go token-exact to `/completion` as token ids (each piece tokenized by the server's
+ * `/tokenize`, control tokens parsed only in our special pieces, so a document cannot inject one), with
+ * `cache_prompt` so the server keeps the KV cache of the prompt's unchanged head between keystrokes.
+ * Explanations stream from `/v1/chat/completions` through the model's chat template.
+ */
+export class LlamaServerApi implements RemoteApi {
+  private readonly tokenCache = new Map<string, readonly number[]>();
+
+  private constructor(private readonly http: EngineHttp, private readonly leadingTokens: readonly number[]) {}
+
+  static async open(http: EngineHttp, signal: AbortSignal): Promise<{ api: LlamaServerApi; facts: RemoteModelFacts }> {
+    await health(http, signal);
+    const props = await http.json<Props>("GET", "props", undefined, signal);
+    const modelId = props.model_alias || (props.model_path ? path.basename(props.model_path) : "") || "llama-server model";
+    // What the server puts in front of a tokenized text (BOS for models that add one): token-id prompts get it from us.
+    const leading = await tokenize(http, "", true, false, signal);
+    const api = new LlamaServerApi(http, leading);
+    const fim = await fimFamilyByTokens(modelId, (text) => api.isSingleToken(text, signal));
+    if (fim === undefined) {
+      throw new EngineError("badRequest",
+        `${modelId} on ${http.describe("")} has no fill-in-the-middle (FIM) tokens, so it cannot do inline completion. ` +
+          "Serve a FIM-capable base code model (Qwen2.5-Coder base, DeepSeek-Coder base, StarCoder2…).");
+    }
+    const contextSize = props.default_generation_settings?.n_ctx;
+    return {
+      api,
+      facts: {
+        kind: "llama-server", modelId, fim, contextSize: typeof contextSize === "number" && contextSize > 0 ? contextSize : 4096,
+        ...(typeof props.total_slots === "number" ? { slots: props.total_slots } : {}),
+      },
+    };
+  }
+
+  async complete(
+    prompt: readonly PromptPiece[], options: { readonly maxTokens: number; readonly stopTexts: readonly string[] },
+    signal: AbortSignal, onText: (text: string) => void,
+  ): Promise<RemoteStop> {
+    const pieces = await Promise.all(prompt.map((piece) => this.tokensOf(piece, signal)));
+    const tokens = [...this.leadingTokens, ...pieces.flat()];
+    const where = this.http.describe("completion");
+    let last: CompletionChunk | undefined;
+    await this.http.lines("completion", {
+      prompt: tokens, n_predict: options.maxTokens, stop: options.stopTexts, stream: true, cache_prompt: true,
+      temperature: 0, top_k: 1, samplers: ["top_k"],
+    }, signal, (line) => {
+      const chunk = sseData<CompletionChunk>(line, where);
+      if (chunk === undefined) return;
+      if (typeof chunk.content === "string" && chunk.content !== "") onText(chunk.content);
+      if (chunk.stop === true) last = chunk;
+    });
+    const promptTokens = last?.timings?.prompt_n !== undefined && last.timings.cache_n !== undefined
+      ? last.timings.prompt_n + last.timings.cache_n
+      : tokens.length;
+    return {
+      reason: last?.stop_type === "limit" ? "maxTokens" : last?.stop_type === "word" ? "stopText" : "endOfGeneration",
+      promptTokens,
+      ...(last?.timings?.cache_n === undefined ? {} : { cachedTokens: last.timings.cache_n }),
+      ...(last?.timings?.predicted_n === undefined ? {} : { generatedTokens: last.timings.predicted_n }),
+    };
+  }
+
+  chat(conversation: Parameters<RemoteApi["chat"]>[0], maxTokens: number, signal: AbortSignal, onText: (text: string) => void): Promise<RemoteStop> {
+    return streamChat(this.http, undefined, conversation, maxTokens, signal, onText);
+  }
+
+  health(signal: AbortSignal): Promise<void> {
+    return health(this.http, signal);
+  }
+
+  private async isSingleToken(text: string, signal: AbortSignal): Promise<boolean> {
+    return (await tokenize(this.http, text, false, true, signal)).length === 1;
+  }
+
+  private async tokensOf(piece: PromptPiece, signal: AbortSignal): Promise<readonly number[]> {
+    const key = `${piece.kind}:${piece.text}`;
+    const cached = this.tokenCache.get(key);
+    if (cached !== undefined) {
+      this.tokenCache.delete(key);
+      this.tokenCache.set(key, cached);
+      return cached;
+    }
+    const tokens = await tokenize(this.http, piece.text, false, piece.kind === "special", signal);
+    this.tokenCache.set(key, tokens);
+    if (this.tokenCache.size > TOKEN_CACHE_ENTRIES) this.tokenCache.delete(this.tokenCache.keys().next().value as string);
+    return tokens;
+  }
+}
+
+async function health(http: EngineHttp, signal: AbortSignal): Promise<void> {
+  try {
+    await http.json("GET", "health", undefined, signal);
+  } catch (error) {
+    // 503 while the server is still loading its model: down for now, back by itself.
+    if (error instanceof EngineError && error.status === 503) throw new EngineError("server", `${http.describe("health")}: the server is still loading its model.`, 503);
+    throw error;
+  }
+}
+
+async function tokenize(http: EngineHttp, content: string, addSpecial: boolean, parseSpecial: boolean, signal: AbortSignal): Promise<number[]> {
+  if (content === "" && !addSpecial) return [];
+  const answer = await http.json<{ tokens?: unknown[] }>("POST", "tokenize", { content, add_special: addSpecial, parse_special: parseSpecial }, signal);
+  if (!Array.isArray(answer.tokens)) throw new EngineError("protocol", `${http.describe("tokenize")} answered no tokens.`);
+  return answer.tokens.map((token) => (typeof token === "number" ? token : (token as { id: number }).id));
+}

@@ -1,0 +1,252 @@
+// The built server completing and explaining through a remote engine: a loopback fake in llama-server's, vLLM's
+// and Ollama's shapes (test/fixtures/fakeEngineServer.ts; vLLM and Ollama cannot run here), then the real
+// llama-server when it is built (npm run llama-server:build).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { SetEngineApiKeyNotification } from "../../src/shared/protocol";
+import { FakeEngineServer } from "../fixtures/fakeEngineServer";
+import { CHAT_ANSWER, FIM_COMPLETION, chatModel } from "../fixtures/fixtureModels";
+import { createSelfSignedCertificate, llamaServerTestGate, startLlamaServer, type LlamaServer } from "../fixtures/llamaServer";
+import { CLI_MAIN, fileUri, LspTestClient, REPO_ROOT } from "./LspTestClient";
+
+const MODEL_DIR = path.join(REPO_ROOT, ".test-models");
+const DOCUMENT = "function add(a, b) {\n  \n}\n";
+const CURSOR = { line: 1, character: 2 };
+
+function engineSettings(kind: string, url: string, extra: Record<string, unknown> = {}) {
+  return { engine: { kind, url, ...extra }, completion: { enabled: true, maxTokens: 32 }, explain: { maxTokens: 64 } };
+}
+
+async function startClient(settings: Record<string, unknown>, wrapper?: string[]): Promise<LspTestClient> {
+  return LspTestClient.start({ settings, ...(wrapper === undefined ? {} : { wrapper }) });
+}
+
+describe("a remote engine through the language server (loopback fake)", () => {
+  test("llama-server kind: ready status says where completions are computed; the completion is the server's", async () => {
+    const fake = await FakeEngineServer.start({ modelId: "qwen2.5-coder-1.5b", slots: 4 });
+    const client = await startClient(engineSettings("llama-server", fake.url));
+    try {
+      const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+      assert.equal(status.state, "ready", status.message);
+      assert.deepEqual(status.model?.engine, { kind: "llama-server", url: `${fake.url}/`, host: `127.0.0.1:${fake.port}`, model: "qwen2.5-coder-1.5b", slots: 4 });
+      const uri = fileUri("src/remote.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+      assert.equal(fake.requestsTo("/completion").length, 1);
+      const explained = await client.explain({ textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 2, character: 1 } } });
+      assert.equal(explained.result?.text, "It adds two numbers.");
+      assert.deepEqual(explained.chunks.map((chunk) => chunk.text).filter((text) => text !== ""), ["It adds", " two numbers."]);
+    } finally {
+      await client.stop();
+      await fake.kill();
+    }
+  });
+
+  test("openai and ollama kinds complete too", async () => {
+    for (const [kind, model] of [["openai", "Qwen2.5-Coder-1.5B"], ["ollama", "qwen2.5-coder:1.5b-base"]] as const) {
+      const fake = await FakeEngineServer.start({ modelId: model });
+      const client = await startClient(engineSettings(kind, fake.url, { model }));
+      try {
+        const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+        assert.equal(status.state, "ready", `${kind}: ${status.message}`);
+        const uri = fileUri(`src/remote-${kind}.ts`);
+        await client.open(uri, DOCUMENT);
+        assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION, kind);
+      } finally {
+        await client.stop();
+        await fake.kill();
+      }
+    }
+  });
+
+  test("a refused key: an error status naming the URL; the key from pocketCoder/setEngineApiKey fixes it and is never logged", async () => {
+    const key = "team-key-5f1c";
+    const fake = await FakeEngineServer.start({ apiKey: key });
+    const client = await startClient(engineSettings("llama-server", fake.url));
+    try {
+      const refused = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+      assert.equal(refused.state, "error");
+      assert.equal(refused.problem?.kind, "engineAuth");
+      assert.ok(refused.message.includes(fake.url), refused.message);
+      const from = client.statuses.length;
+      await client.connection.sendNotification(SetEngineApiKeyNotification, { apiKey: key });
+      const ready = await client.waitForStatus((s) => s.state === "ready", from, 10_000);
+      assert.equal(ready.model?.engine?.host, `127.0.0.1:${fake.port}`);
+      const uri = fileUri("src/keyed.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+      const everything = [...client.logs, ...client.stderr, JSON.stringify(client.statuses)].join("\n");
+      assert.ok(!everything.includes(key), "the key appears in no log and no status");
+    } finally {
+      await client.stop();
+      await fake.kill();
+    }
+  });
+
+  test("the server killed, then restarted: error status naming it, completions answer [] at once, then resume by themselves", async () => {
+    const fake = await FakeEngineServer.start();
+    const port = fake.port;
+    const client = await startClient(engineSettings("llama-server", fake.url));
+    let restarted: FakeEngineServer | undefined;
+    try {
+      assert.equal((await client.waitForStatus((s) => s.state === "ready" || s.state === "error")).state, "ready");
+      const uri = fileUri("src/restart.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+      await fake.kill();
+      const from = client.statuses.length;
+      await client.replaceText(uri, `${DOCUMENT}\n`);
+      assert.deepEqual(await client.complete(uri, CURSOR), []);
+      const down = await client.waitForStatus((s) => s.state === "error", from, 5000);
+      assert.equal(down.problem?.kind, "engineUnreachable");
+      assert.match(down.message, new RegExp(`127\\.0\\.0\\.1:${port}.*(connection refused|connection reset|closed)`));
+      const startedAt = performance.now();
+      await client.replaceText(uri, `${DOCUMENT}\n\n`);
+      assert.deepEqual(await client.complete(uri, CURSOR), []);
+      assert.ok(performance.now() - startedAt < 1000, "fails fast while down");
+
+      restarted = await FakeEngineServer.start({}, port);
+      const back = await client.waitForStatus((s) => s.state === "ready", client.statuses.length, 10_000);
+      assert.equal(back.model?.engine?.host, `127.0.0.1:${port}`);
+      await client.replaceText(uri, DOCUMENT.replace("add", "plus"));
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+    } finally {
+      await client.stop();
+      await restarted?.kill();
+    }
+  });
+
+  test("an unreachable server at startup: an error status naming URL and reason, then ready by itself once it starts", async () => {
+    const probe = await FakeEngineServer.start();
+    const port = probe.port;
+    await probe.kill();
+    const client = await startClient(engineSettings("openai", `http://127.0.0.1:${port}`, { fimFamily: "qwen2.5-coder" }));
+    let fake: FakeEngineServer | undefined;
+    try {
+      const down = await client.waitForStatus((s) => s.state === "error");
+      assert.match(down.message, new RegExp(`http://127\\.0\\.0\\.1:${port}/v1/models: connection refused`));
+      fake = await FakeEngineServer.start({}, port);
+      const ready = await client.waitForStatus((s) => s.state === "ready", 0, 10_000);
+      assert.equal(ready.model?.engine?.kind, "openai");
+    } finally {
+      await client.stop();
+      await fake?.kill();
+    }
+  });
+});
+
+/** The CLI as a child process; asynchronous, so that the in-process fake server keeps answering. */
+function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args]);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("exit", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe("TLS and the command line", () => {
+  test("https with a self-signed certificate: refused with advice until pocketCoder.engine.caFile names the CA", async () => {
+    const certificate = createSelfSignedCertificate();
+    const fake = await FakeEngineServer.start({ tls: { certFile: certificate.certFile, keyFile: certificate.keyFile } });
+    const client = await startClient(engineSettings("llama-server", fake.url));
+    try {
+      const refused = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+      assert.equal(refused.state, "error");
+      assert.match(refused.message, /TLS certificate is not trusted.*pocketCoder\.engine\.caFile/);
+      const ready = await client.changeSettings(engineSettings("llama-server", fake.url, { caFile: certificate.certFile }));
+      assert.equal(ready.state, "ready", ready.message);
+      const uri = fileUri("src/tls.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+    } finally {
+      await client.stop();
+      await fake.kill();
+      fs.rmSync(certificate.dir, { recursive: true, force: true });
+    }
+  });
+
+  test("pocket-coder doctor and complete take an engine URL; doctor reports health, latency, model, context and slots", async () => {
+    const fake = await FakeEngineServer.start({ modelId: "qwen2.5-coder-7b", contextSize: 8192, slots: 4 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pocket-coder-cli-engine-"));
+    try {
+      const doctor = await runCli(["doctor", "--no-speed", "--engine-url", fake.url]);
+      assert.equal(doctor.status, 0, doctor.stderr);
+      assert.match(doctor.stdout, new RegExp(`Engine +Remote · llama-server · ${fake.url.replace(/\./g, "\\.")}`));
+      assert.match(doctor.stdout, /health: ok, \d+ ms round trip/);
+      assert.match(doctor.stdout, /model: qwen2\.5-coder-7b/);
+      assert.match(doctor.stdout, /context: 8192 tokens per slot, 4 slots/);
+      const file = path.join(dir, "add.ts");
+      fs.writeFileSync(file, DOCUMENT);
+      const complete = await runCli(["complete", "--engine-url", fake.url, file, "2:3"]);
+      assert.equal(complete.status, 0, complete.stderr);
+      assert.equal(complete.stdout, FIM_COMPLETION);
+    } finally {
+      await fake.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const hasStrace = spawnSync("strace", ["-V"], { stdio: "ignore" }).status === 0;
+
+describe("network promise with a remote engine", () => {
+  test("the only connections are to the configured host and port", { skip: hasStrace ? false : "strace is not installed" }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pocket-coder-remote-net-"));
+    const traceFile = path.join(dir, "server.trace");
+    const fake = await FakeEngineServer.start();
+    const port = fake.port;
+    const client = await startClient(engineSettings("llama-server", fake.url), ["strace", "-f", "-qq", "-e", "trace=connect", "-o", traceFile]);
+    try {
+      assert.equal((await client.waitForStatus((s) => s.state === "ready" || s.state === "error")).state, "ready");
+      const uri = fileUri("src/net.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+    } finally {
+      await client.stop();
+      await fake.kill();
+    }
+    const connects = fs.readFileSync(traceFile, "utf8").split("\n").filter((line) => /\bconnect\(/.test(line));
+    fs.rmSync(dir, { recursive: true, force: true });
+    const inet = connects.filter((line) => !/sa_family=AF_(UNIX|LOCAL)/.test(line));
+    assert.ok(inet.length > 0, "the engine was reached");
+    const elsewhere = inet.filter((line) => !(line.includes(`sin_port=htons(${port})`) && line.includes('inet_addr("127.0.0.1")')));
+    assert.deepEqual(elsewhere, []);
+  });
+});
+
+const realServer = llamaServerTestGate();
+
+describe("the real llama-server", { skip: realServer.skip }, () => {
+  let server: LlamaServer;
+  before(async () => {
+    server = await startLlamaServer({ modelPath: await chatModel(MODEL_DIR), slots: 2, apiKey: "real-key" });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  for (const kind of ["llama-server", "openai"] as const) {
+    test(`${kind} kind: the designed model's exact completion and explanation`, async () => {
+      const client = await startClient(engineSettings(kind, server.url, kind === "openai" ? { fimFamily: "qwen2.5-coder" } : {}));
+      try {
+        await client.connection.sendNotification(SetEngineApiKeyNotification, { apiKey: "real-key" });
+        const status = await client.waitForStatus((s) => s.state === "ready", 0, 30_000);
+        assert.equal(status.model?.engine?.kind, kind);
+        const uri = fileUri(`src/real-${kind}.ts`);
+        await client.open(uri, DOCUMENT);
+        assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+        const explained = await client.explain({ textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 2, character: 1 } } });
+        assert.equal(explained.result?.text, CHAT_ANSWER);
+      } finally {
+        await client.stop();
+      }
+    });
+  }
+});
