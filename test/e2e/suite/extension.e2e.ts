@@ -145,8 +145,14 @@ describe("Pocket Coder in VS Code", () => {
     const loading = api.waitForStatus((s) => s.state === "loadingModel");
     const editor = await openInEditor("src/load-crash.ts", "function add(a, b) {\n  \n}\n");
     editor.selection = new vscode.Selection(1, 2, 1, 2);
-    await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
-    await loading;
+    // Not awaited: the trigger's request waits for the load, and the kill must come while it runs. A new editor's
+    // inline suggestion controller may not take the first trigger, so ask until the load begins.
+    const asking = setInterval(() => void vscode.commands.executeCommand("editor.action.inlineSuggest.trigger"), 200);
+    try {
+      await loading;
+    } finally {
+      clearInterval(asking);
+    }
     const pid = api.serverPid();
     assert.ok(pid !== undefined);
     process.kill(pid, "SIGKILL");
