@@ -34,7 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pocket
     // Opens a network connection only when the user setting pocketCoder.network.allowModelDownload is on.
     vscode.commands.registerCommand(DOWNLOAD_MODEL_COMMAND, () => downloadRecommendedModel(context, languageClient)),
     vscode.commands.registerCommand(SET_ENGINE_API_KEY_COMMAND, () => setEngineApiKey(context)),
-    watchEngineApiKey(context, languageClient),
+    watchEngineApiKey(context, languageClient, output),
     vscode.commands.registerCommand(RESTART_SERVER_COMMAND, async () => {
       statuses.update({ state: "starting", message: "Restarting Pocket Coder…" });
       await languageClient.restart();
@@ -47,7 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pocket
   const ready = statuses.waitForSettled();
   try {
     await languageClient.start();
-    await sendEngineApiKey(context, languageClient);
+    await sendEngineApiKey(context, languageClient, output);
   } catch (error) {
     const message = `The Pocket Coder language server could not start: ${error instanceof Error ? error.message : String(error)}`;
     output.error(message);

@@ -9,8 +9,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { SetEngineApiKeyNotification } from "../../src/shared/protocol";
 import { FakeEngineServer } from "../fixtures/fakeEngineServer";
+import { CancellationTokenSource, InlineCompletionRequest, InlineCompletionTriggerKind } from "vscode-languageserver-protocol/node";
 import { CHAT_ANSWER, FIM_COMPLETION, chatModel } from "../fixtures/fixtureModels";
-import { createSelfSignedCertificate, llamaServerTestGate, startLlamaServer, type LlamaServer } from "../fixtures/llamaServer";
+import { realisticModel } from "../fixtures/realisticModel";
+import { createSelfSignedCertificate, llamaServerTestGate, requestLlamaServer, startLlamaServer, type LlamaServer } from "../fixtures/llamaServer";
 import { CLI_MAIN, fileUri, LspTestClient, REPO_ROOT } from "./LspTestClient";
 
 const MODEL_DIR = path.join(REPO_ROOT, ".test-models");
@@ -243,10 +245,81 @@ describe("the real llama-server", { skip: realServer.skip }, () => {
         await client.open(uri, DOCUMENT);
         assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
         const explained = await client.explain({ textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 2, character: 1 } } });
-        assert.equal(explained.result?.text, CHAT_ANSWER);
+        assert.equal(explained.result?.text, CHAT_ANSWER, JSON.stringify(explained.error));
       } finally {
         await client.stop();
       }
     });
   }
+});
+
+describe("the real llama-server killed mid-use, then restarted", { skip: realServer.skip }, () => {
+  test("completions answer [] while it is down, the status names it, and completions resume by themselves", async () => {
+    const server = await startLlamaServer({ modelPath: await chatModel(MODEL_DIR), slots: 1 });
+    const client = await startClient(engineSettings("llama-server", server.url));
+    try {
+      assert.equal((await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 30_000)).state, "ready");
+      const uri = fileUri("src/real-restart.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+      await server.kill();
+      const from = client.statuses.length;
+      await client.replaceText(uri, `${DOCUMENT}\n`);
+      assert.deepEqual(await client.complete(uri, CURSOR), []);
+      const down = await client.waitForStatus((s) => s.state === "error", from, 10_000);
+      assert.ok(down.message.includes(`127.0.0.1:${server.port}`), down.message);
+      await server.restart();
+      await client.waitForStatus((s) => s.state === "ready", client.statuses.length, 40_000);
+      await client.replaceText(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+    } finally {
+      await client.stop();
+      await server.stop();
+    }
+  });
+});
+
+describe("the real llama-server: a cancelled completion stops the server's slot", { skip: realServer.skip }, () => {
+  let server: LlamaServer;
+  before(async () => {
+    // Random weights: greedy decoding never ends early, so only a cancellation can stop the slot before maxTokens.
+    const slowModel = await realisticModel(MODEL_DIR, { embeddingLength: 64, blockCount: 2, headCount: 1, headCountKv: 1, feedForwardLength: 64, seed: 1 });
+    server = await startLlamaServer({ modelPath: slowModel, slots: 1, ctxSize: 2048 });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  async function slot(): Promise<{ is_processing: boolean; next_token?: Array<{ n_decoded: number }> }> {
+    return (JSON.parse((await requestLlamaServer(`${server.url}/slots`)).body) as Array<{ is_processing: boolean; next_token?: Array<{ n_decoded: number }> }>)[0]!;
+  }
+
+  test("cancelling the LSP request mid-generation ends the HTTP request, and /slots shows the slot idle at once", async (t) => {
+    const client = await startClient({ ...engineSettings("llama-server", server.url), completion: { enabled: true, maxTokens: 1024 } });
+    try {
+      assert.equal((await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 30_000)).state, "ready");
+      const uri = fileUri("src/cancel.ts");
+      await client.open(uri, "function add(a: number, b: number) {\n  ");
+      const cancel = new CancellationTokenSource();
+      const answer = client.connection.sendRequest(InlineCompletionRequest.type,
+        { textDocument: { uri }, position: { line: 1, character: 2 }, context: { triggerKind: InlineCompletionTriggerKind.Invoked } }, cancel.token);
+      const deadline = Date.now() + 20_000;
+      let state = await slot();
+      while (!(state.is_processing && (state.next_token?.[0]?.n_decoded ?? 0) > 20) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        state = await slot();
+      }
+      assert.ok(state.is_processing, `the slot generates: ${JSON.stringify(state)}`);
+      const cancelledAt = performance.now();
+      cancel.cancel();
+      await answer.catch(() => undefined);
+      while ((await slot()).is_processing && performance.now() - cancelledAt < 5000) await new Promise((resolve) => setTimeout(resolve, 10));
+      const stoppedMs = performance.now() - cancelledAt;
+      t.diagnostic(`slot idle ${stoppedMs.toFixed(0)} ms after the cancellation (${state.next_token?.[0]?.n_decoded} of 1024 tokens decoded when cancelled)`);
+      // The server's own 150 ms type-along grace (CompletionService) is part of this.
+      assert.ok(stoppedMs < 1000, `the slot stopped ${stoppedMs.toFixed(0)} ms after the cancellation`);
+    } finally {
+      await client.stop();
+    }
+  });
 });

@@ -23,8 +23,8 @@ export async function setEngineApiKey(context: vscode.ExtensionContext): Promise
 }
 
 /** Sends the stored key now and whenever it changes or the server restarts. */
-export function watchEngineApiKey(context: vscode.ExtensionContext, client: LanguageClient): vscode.Disposable {
-  const send = () => void sendEngineApiKey(context, client);
+export function watchEngineApiKey(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel): vscode.Disposable {
+  const send = () => void sendEngineApiKey(context, client, output);
   return vscode.Disposable.from(
     context.secrets.onDidChange((event) => {
       if (event.key === SECRET_KEY) send();
@@ -35,7 +35,16 @@ export function watchEngineApiKey(context: vscode.ExtensionContext, client: Lang
   );
 }
 
-export async function sendEngineApiKey(context: vscode.ExtensionContext, client: LanguageClient): Promise<void> {
+/** Never throws: a key that cannot be read or sent is logged (without the key), and completion goes on without it. */
+export async function sendEngineApiKey(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel): Promise<void> {
+  try {
+    await sendStoredKey(context, client);
+  } catch (error) {
+    output.warn(`Could not hand the engine API key to the server: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function sendStoredKey(context: vscode.ExtensionContext, client: LanguageClient): Promise<void> {
   if (!client.isRunning()) return;
   const apiKey = (await context.secrets.get(SECRET_KEY)) ?? null;
   // The message trace (pocketCoder.trace.server = verbose) would print the key: it is off while the key is sent.

@@ -4,6 +4,7 @@ import type { GenerateOptions, GenerationResult, StopReason, TextGenerator } fro
 import {
   ExplainModelError, type ExplainConversation, type ExplainGenerateOptions, type ExplainGeneration, type ExplainGenerator,
 } from "../explain/explainGenerator";
+import { firstStopIndex } from "../completion/stopTexts";
 import { NOT_RUN, type Engine } from "./Engine";
 import { EngineError, isAbortError, type EngineHttp } from "./http/EngineHttp";
 
@@ -226,14 +227,4 @@ export class RemoteEngine implements Engine {
 export function problemOf(error: EngineError): ServerProblem {
   const kind = error.kind === "auth" ? "engineAuth" : error.kind === "notFound" ? "engineModelNotFound" : error.isTransient ? "engineUnreachable" : "engineFailed";
   return { kind, message: error.message };
-}
-
-function firstStopIndex(text: string, stopTexts: readonly string[]): number {
-  let first = -1;
-  for (const stop of stopTexts) {
-    if (stop === "") continue;
-    const index = text.indexOf(stop);
-    if (index >= 0 && (first < 0 || index < first)) first = index;
-  }
-  return first;
 }

@@ -15,32 +15,32 @@ export function sseData<T>(line: string, where: string): T | undefined {
   }
 }
 
-interface ChatChunk {
-  readonly choices?: ReadonlyArray<{ readonly delta?: { readonly content?: string | null }; readonly finish_reason?: string | null }>;
+interface OpenAiChunk {
+  readonly choices?: ReadonlyArray<{
+    readonly text?: string; readonly delta?: { readonly content?: string | null }; readonly finish_reason?: string | null;
+  }>;
   readonly usage?: { readonly prompt_tokens?: number; readonly completion_tokens?: number } | null;
   readonly error?: { readonly message?: string };
 }
 
-/** `/v1/chat/completions`, streamed: explanations on llama-server and any OpenAI-compatible server. */
-export async function streamChat(
-  http: EngineHttp, model: string | undefined, conversation: ExplainConversation, maxTokens: number, signal: AbortSignal,
+/**
+ * An OpenAI-style streamed answer (`/v1/completions` or `/v1/chat/completions`, as vLLM, TGI, LM Studio and
+ * llama-server serve them): each choice's new text to `onText`, and how it ended.
+ */
+export async function streamOpenAi(
+  http: EngineHttp, path: "v1/completions" | "v1/chat/completions", body: Record<string, unknown>, signal: AbortSignal,
   onText: (text: string) => void,
 ): Promise<RemoteStop> {
-  const path = "v1/chat/completions";
   const where = http.describe(path);
   let finish: string | undefined;
-  let usage: ChatChunk["usage"];
-  await http.lines(path, {
-    ...(model === undefined ? {} : { model }),
-    messages: [{ role: "system", content: conversation.system }, { role: "user", content: conversation.user }],
-    max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true },
-  }, signal, (line) => {
-    const chunk = sseData<ChatChunk>(line, where);
+  let usage: OpenAiChunk["usage"];
+  await http.lines(path, { ...body, stream: true, stream_options: { include_usage: true } }, signal, (line) => {
+    const chunk = sseData<OpenAiChunk>(line, where);
     if (chunk === undefined) return;
     if (chunk.error !== undefined) throw new EngineError("server", `${where} failed mid-answer: ${chunk.error.message ?? "unknown error"}`);
     const choice = chunk.choices?.[0];
-    const content = choice?.delta?.content;
-    if (typeof content === "string" && content !== "") onText(content);
+    const text = path === "v1/completions" ? choice?.text : choice?.delta?.content;
+    if (typeof text === "string" && text !== "") onText(text);
     if (typeof choice?.finish_reason === "string") finish = choice.finish_reason;
     if (chunk.usage) usage = chunk.usage;
   });
@@ -49,4 +49,16 @@ export async function streamChat(
     ...(usage?.prompt_tokens === undefined ? {} : { promptTokens: usage.prompt_tokens }),
     ...(usage?.completion_tokens === undefined ? {} : { generatedTokens: usage.completion_tokens }),
   };
+}
+
+/** `/v1/chat/completions`, streamed: explanations on llama-server and any OpenAI-compatible server. */
+export function streamChat(
+  http: EngineHttp, model: string | undefined, conversation: ExplainConversation, maxTokens: number, signal: AbortSignal,
+  onText: (text: string) => void,
+): Promise<RemoteStop> {
+  return streamOpenAi(http, "v1/chat/completions", {
+    ...(model === undefined ? {} : { model }),
+    messages: [{ role: "system", content: conversation.system }, { role: "user", content: conversation.user }],
+    max_tokens: maxTokens, temperature: 0,
+  }, signal, onText);
 }

@@ -1,17 +1,11 @@
 import type { PromptPiece } from "../completion/fim/fimTypes";
 import { EngineError, type EngineHttp } from "./http/EngineHttp";
-import { streamChat, sseData } from "./openAiChat";
+import { streamChat, streamOpenAi } from "./openAiChat";
 import type { RemoteApi, RemoteModelFacts, RemoteStop } from "./RemoteEngine";
 import { fimFamilyByName, type NamedFimFamily } from "./remoteFim";
 
 interface ModelList {
   readonly data?: ReadonlyArray<{ readonly id?: string; readonly max_model_len?: number }>;
-}
-
-interface CompletionChunk {
-  readonly choices?: ReadonlyArray<{ readonly text?: string; readonly finish_reason?: string | null }>;
-  readonly usage?: { readonly prompt_tokens?: number; readonly completion_tokens?: number } | null;
-  readonly error?: { readonly message?: string };
 }
 
 /** A context size to assume when the server does not state one (vLLM does, as `max_model_len`). */
@@ -50,31 +44,14 @@ export class OpenAiApi implements RemoteApi {
     };
   }
 
-  async complete(
+  complete(
     prompt: readonly PromptPiece[], options: { readonly maxTokens: number; readonly stopTexts: readonly string[] },
     signal: AbortSignal, onText: (text: string) => void,
   ): Promise<RemoteStop> {
-    const where = this.http.describe("v1/completions");
-    let finish: string | undefined;
-    let usage: CompletionChunk["usage"];
-    await this.http.lines("v1/completions", {
+    return streamOpenAi(this.http, "v1/completions", {
       model: this.model, prompt: prompt.map((piece) => piece.text).join(""), max_tokens: options.maxTokens, temperature: 0,
-      stream: true, stream_options: { include_usage: true },
       ...(options.stopTexts.length === 0 ? {} : { stop: options.stopTexts.slice(0, MAX_STOP_SEQUENCES) }),
-    }, signal, (line) => {
-      const chunk = sseData<CompletionChunk>(line, where);
-      if (chunk === undefined) return;
-      if (chunk.error !== undefined) throw new EngineError("server", `${where} failed mid-answer: ${chunk.error.message ?? "unknown error"}`);
-      const choice = chunk.choices?.[0];
-      if (typeof choice?.text === "string" && choice.text !== "") onText(choice.text);
-      if (typeof choice?.finish_reason === "string") finish = choice.finish_reason;
-      if (chunk.usage) usage = chunk.usage;
-    });
-    return {
-      reason: finish === "length" ? "maxTokens" : "endOfGeneration",
-      ...(usage?.prompt_tokens === undefined ? {} : { promptTokens: usage.prompt_tokens }),
-      ...(usage?.completion_tokens === undefined ? {} : { generatedTokens: usage.completion_tokens }),
-    };
+    }, signal, onText);
   }
 
   chat(conversation: Parameters<RemoteApi["chat"]>[0], maxTokens: number, signal: AbortSignal, onText: (text: string) => void): Promise<RemoteStop> {

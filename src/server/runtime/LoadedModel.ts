@@ -1,6 +1,7 @@
 import type { PromptPiece } from "../completion/fim/fimTypes";
 import type { GenerateOptions, GenerationResult, StopReason, TextGenerator } from "../completion/textGenerator";
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "./nodeLlamaCpp";
+import { firstStopIndex } from "../completion/stopTexts";
 import { planCacheReuse } from "./cacheReuse";
 import { TokenizerCache } from "./TokenizerCache";
 
@@ -199,14 +200,4 @@ interface GenerationTiming {
   readonly tokenizeMs: number;
   alignMs?: number;
   prefillMs?: number;
-}
-
-function firstStopIndex(text: string, stopTexts: readonly string[]): number {
-  let first = -1;
-  for (const stop of stopTexts) {
-    if (stop === "") continue;
-    const index = text.indexOf(stop);
-    if (index >= 0 && (first < 0 || index < first)) first = index;
-  }
-  return first;
 }

@@ -91,8 +91,22 @@ export class EngineHttp {
     this.agent.destroy();
   }
 
-  private request(
+  private async request(
     method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined, onChunk: (text: string) => void,
+  ): Promise<void> {
+    try {
+      await this.attempt(method, path, body, signal, onChunk);
+    } catch (error) {
+      // A kept-alive socket the server closed meanwhile (llama-server closes idle ones) fails at once: that is no
+      // outage, so the request goes once more on a fresh connection (Node's documented reusedSocket pattern).
+      if (!(error instanceof StaleSocketError)) throw error;
+      await this.attempt(method, path, body, signal, onChunk, false);
+    }
+  }
+
+  private attempt(
+    method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined, onChunk: (text: string) => void,
+    mayRetry = true,
   ): Promise<void> {
     const url = new URL(path.replace(/^\//, ""), this.base);
     const where = this.describe(path);
@@ -116,7 +130,9 @@ export class EngineHttp {
         if (error === undefined) resolve();
         else reject(error);
       };
+      let answered = false;
       const request = transport.request(url, { method, headers, agent: this.agent, timeout: timeoutMs }, (response) => {
+        answered = true;
         const status = response.statusCode ?? 0;
         response.setEncoding("utf8");
         if (status < 200 || status >= 300) {
@@ -150,11 +166,18 @@ export class EngineHttp {
         request.destroy();
         finish(new EngineError("timeout", `${where} did not answer within ${(timeoutMs / 1000).toFixed(0)} s.`));
       });
-      request.on("error", (error) => finish(signal?.aborted === true ? abortError() : networkError(error, where)));
+      request.on("error", (error: Error & { code?: string }) => {
+        if (signal?.aborted === true) finish(abortError());
+        else if (mayRetry && request.reusedSocket && !answered && (error.code === "ECONNRESET" || error.code === "EPIPE")) finish(new StaleSocketError());
+        else finish(networkError(error, where));
+      });
       request.end(payload);
     });
   }
 }
+
+/** A request on a kept-alive socket that the server had closed: retried on a new connection. */
+class StaleSocketError extends Error {}
 
 /** The error an aborted request rejects with. */
 export function abortError(): Error {
