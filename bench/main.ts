@@ -3,6 +3,7 @@
  * `npm run bench -- --raw-speed [--quick] [--repeats N] [--out FILE]`: raw node-llama-cpp speed by runtime option (rawSpeed.ts)
  * `npm run bench -- --batch-cost [--repeats N] [--threads N]`: what evaluating k tokens at once costs (batchCost.ts)
  * `npm run bench -- --context [--samples N] [--misses] [--out FILE]`: whether a call's definition reaches the prompt, and its cost (contextBench.ts)
+ * `npm run bench -- --lifecycle [--repeats N] [--threads N] [--out FILE]`: memory held before/after an idle unload, reload time (lifecycle.ts)
  *
  * Replays a typing session through the real language server (dist/server.js over stdio, as VS Code
  * talks to it) on a random-weight model with Qwen2.5-Coder-0.5B's exact shape, then the same prompts
@@ -22,6 +23,7 @@ import { sampleCode } from "./lib/benchInputs";
 import { openRawReplayer, type RawTiming } from "./lib/rawReplay";
 import { runBatchCost } from "./batchCost";
 import { runContextBench } from "./contextBench";
+import { runLifecycle } from "./lifecycle";
 import { runRawSpeed } from "./rawSpeed";
 import {
   abortLatencies, completed, latency, overheads, runServerSession, tokensEvaluated, WORKLOADS, type RequestRecord, type SampleDocument, type SessionPlan,
@@ -232,9 +234,13 @@ function fmt(ms: number): string {
 }
 
 const args = process.argv.slice(2);
-const mode = args.includes("--raw-speed") ? runRawSpeed : args.includes("--batch-cost") ? runBatchCost : undefined;
-const contextMode = args.includes("--context") ? runContextBench : undefined;
-(contextMode !== undefined ? contextMode(args) : mode === undefined ? main() : mode(args.filter((arg) => arg !== "--raw-speed" && arg !== "--batch-cost"))).catch((error: unknown) => {
+const mode = args.includes("--raw-speed") ? runRawSpeed
+  : args.includes("--batch-cost") ? runBatchCost
+  : args.includes("--lifecycle") ? runLifecycle
+  : args.includes("--context") ? runContextBench
+  : undefined;
+const modeFlags = ["--raw-speed", "--batch-cost", "--lifecycle"];
+(mode === undefined ? main() : mode(args.filter((arg) => !modeFlags.includes(arg)))).catch((error: unknown) => {
   console.error(error instanceof Error ? error.stack ?? error.message : error);
   process.exitCode = 1;
 });

@@ -16,6 +16,7 @@ import { formatStatistics, STATISTICS_LIMITS } from "./statistics/suggestionStat
 import { SHOW_LOGS_COMMAND, StatusBar } from "./StatusBar";
 import { StatusHub } from "./StatusHub";
 import { ReportDocuments } from "./views/ReportDocuments";
+import { reportWindowState } from "./windowState";
 
 let client: LanguageClient | undefined;
 let statistics: StatisticsRecorder | undefined;
@@ -100,6 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pocket
   );
 
   const explain = registerExplain(context, languageClient, output);
+  context.subscriptions.push(reportWindowState(languageClient));
 
   const ready = statuses.waitForSettled();
   try {

@@ -18,6 +18,7 @@ const ICON = {
   ready: "$(sparkle)",
   disabled: "$(circle-slash)",
   error: "$(error)",
+  unloaded: "$(sparkle)",
 } as const;
 
 /** What the user turned off or snoozed, shown after the server's state ("Pocket Coder: snoozed until 14:20"). */
@@ -25,6 +26,12 @@ export interface ClientControls {
   readonly block?: CompletionBlock;
   readonly formatTime?: (epochMs: number) => string;
 }
+
+/** Words after the name for states a glance should tell apart from "ready". */
+const STATE_SUFFIX: Partial<Record<ServerStatus["state"], string>> = {
+  loadingModel: " · Loading…",
+  unloaded: " · idle",
+};
 
 const BACKEND_LABEL = { cpu: "CPU", cuda: "CUDA", vulkan: "Vulkan", metal: "Metal" } as const;
 
@@ -44,7 +51,7 @@ export function presentStatus(status: ServerStatus, controls: ClientControls = {
     : describeBlock(controls.block, controls.formatTime ?? formatClockTime);
   const text = blocked !== undefined
     ? `${controls.block?.kind === "snoozed" ? "$(bell-slash)" : "$(circle-slash)"} Pocket Coder: ${blocked}`
-    : `${ICON[status.state]} Pocket Coder${status.state === "ready" || status.state === "busy" ? whereItRuns(model) : ""}`;
+    : `${ICON[status.state]} Pocket Coder${status.state === "ready" || status.state === "busy" ? whereItRuns(model) : STATE_SUFFIX[status.state] ?? ""}`;
 
   const lines = [status.message];
   if (blocked !== undefined) lines.unshift(`Inline completions: ${blocked}.`);

@@ -12,6 +12,8 @@ export const MACHINE_SCOPED_KEYS = [
   "gpu",
   "threads",
   "network.allowModelDownload",
+  "model.unloadAfterMinutes",
+  "model.unloadInBackgroundAfterMinutes",
   // A workspace must not point Pocket Coder at a server (nor make it trust a certificate authority).
   "engine.kind",
   "engine.url",

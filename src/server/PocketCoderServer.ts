@@ -11,7 +11,10 @@ import {
   type WorkspaceFolder,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { clientShowsServerStatus, DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification, SetEngineApiKeyNotification, type ServerStatus } from "../shared/protocol";
+import {
+  clientShowsServerStatus, DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification, SetEngineApiKeyNotification,
+  WindowStateNotification, type ServerStatus,
+} from "../shared/protocol";
 import { DEFAULT_SETTINGS, type PocketCoderSettings } from "../shared/settings";
 import type { Logger } from "./logger";
 import { ContextFeature, EditTracker } from "./lsp/contextFeature";
@@ -121,6 +124,9 @@ export function startServer(connection: Connection): void {
     const facts = await collectDoctorFacts(models, { version: SERVER_VERSION, measureSpeed: params.measureSpeed !== false });
     return { text: formatDoctorReport(facts) };
   }));
+
+  // A window in the background gives its model back sooner (pocketCoder.model.unloadInBackgroundAfterMinutes).
+  connection.onNotification(WindowStateNotification, (params) => models.setWindowFocused(params.focused === true));
 
   // The remote engine's key: kept in memory only, never logged.
   connection.onNotification(SetEngineApiKeyNotification, async (params) => {

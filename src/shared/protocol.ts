@@ -4,7 +4,8 @@
  */
 import { NotificationType, ProtocolRequestType } from "vscode-languageserver-protocol";
 
-export type ServerState = "starting" | "loadingModel" | "ready" | "busy" | "error" | "disabled";
+/** `unloaded`: the model is checked but not in memory; it loads on the next completion or explanation. */
+export type ServerState = "starting" | "loadingModel" | "ready" | "busy" | "error" | "disabled" | "unloaded";
 export type Backend = "cpu" | "cuda" | "vulkan" | "metal";
 
 /** What went wrong, so a client can offer the action that fixes it. */
@@ -103,8 +104,21 @@ export function clientShowsServerStatus(capabilities: { readonly experimental?: 
 
 /** States in which the server will not change by itself; a client waiting for readiness can stop waiting. */
 export function isSettledState(state: ServerState): boolean {
-  return state === "ready" || state === "error" || state === "disabled";
+  return state === "ready" || state === "error" || state === "disabled" || state === "unloaded";
 }
+
+// ---- Model lifecycle (client → server) -------------------------------------------------------------
+
+export interface WindowStateParams {
+  /** Whether the editor window has focus; a window in the background unloads its model sooner. */
+  readonly focused: boolean;
+}
+
+/**
+ * client → server: the editor window gained or lost focus. Sent once the server is running and on every change;
+ * a server never told assumes a focused window.
+ */
+export const WindowStateNotification = new NotificationType<WindowStateParams>("pocketCoder/windowState");
 
 /** A diagnostic the user asked about ("Explain this problem"). */
 export interface ExplainDiagnostic {

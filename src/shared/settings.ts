@@ -12,7 +12,14 @@ export type GpuMode = (typeof GPU_MODES)[number];
 
 export interface PocketCoderSettings {
   /** `directory`: a folder of GGUF files offered by "Select Model…". */
-  readonly model: { readonly path: string; readonly directory: string };
+  readonly model: {
+    readonly path: string;
+    readonly directory: string;
+    /** Unload the local model after this many minutes unused (it loads again on next use); 0 = never. */
+    readonly unloadAfterMinutes: number;
+    /** Sooner in a window in the background: this many minutes after it lost focus; 0 = only `unloadAfterMinutes`. */
+    readonly unloadInBackgroundAfterMinutes: number;
+  };
   readonly gpu: GpuMode;
   /** 0 = automatic: all cores but one (at least one). */
   readonly threads: number;
@@ -68,7 +75,7 @@ export const DEFAULT_EXCLUDE: readonly string[] = [
 ];
 
 export const DEFAULT_SETTINGS: PocketCoderSettings = {
-  model: { path: "", directory: "" },
+  model: { path: "", directory: "", unloadAfterMinutes: 15, unloadInBackgroundAfterMinutes: 5 },
   gpu: "auto",
   threads: 0,
   completion: { enabled: true, maxTokens: 128 },
@@ -82,6 +89,8 @@ export const DEFAULT_SETTINGS: PocketCoderSettings = {
 export const MAX_THREADS_SETTING = 256;
 export const MAX_COMPLETION_TOKENS = 1024;
 export const MAX_EXPLAIN_TOKENS = 4096;
+/** A day: longer is "never", which 0 says. */
+export const MAX_UNLOAD_MINUTES = 1440;
 
 export interface NormalizedSettings {
   readonly settings: PocketCoderSettings;
@@ -103,6 +112,13 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
 
   const path = pickString(model["path"], DEFAULT_SETTINGS.model.path, "model.path", problems).trim();
   const directory = pickString(model["directory"], DEFAULT_SETTINGS.model.directory, "model.directory", problems).trim();
+  const unloadAfterMinutes = pickNumber(
+    model["unloadAfterMinutes"], DEFAULT_SETTINGS.model.unloadAfterMinutes, 0, MAX_UNLOAD_MINUTES, "model.unloadAfterMinutes", problems,
+  );
+  const unloadInBackgroundAfterMinutes = pickNumber(
+    model["unloadInBackgroundAfterMinutes"], DEFAULT_SETTINGS.model.unloadInBackgroundAfterMinutes, 0, MAX_UNLOAD_MINUTES,
+    "model.unloadInBackgroundAfterMinutes", problems,
+  );
   const gpu = pickEnum(root["gpu"], GPU_MODES, DEFAULT_SETTINGS.gpu, "gpu", problems);
   const threads = pickInteger(root["threads"], DEFAULT_SETTINGS.threads, 0, MAX_THREADS_SETTING, "threads", problems);
   const enabled = pickBoolean(completion["enabled"], DEFAULT_SETTINGS.completion.enabled, "completion.enabled", problems);
@@ -126,7 +142,7 @@ export function normalizeSettings(raw: unknown): NormalizedSettings {
   return {
     settings: {
       engine: engineSettings,
-      model: { path, directory },
+      model: { path, directory, unloadAfterMinutes, unloadInBackgroundAfterMinutes },
       gpu,
       threads,
       completion: { enabled, maxTokens },
@@ -220,6 +236,14 @@ function pickInteger(value: unknown, fallback: number, min: number, max: number,
   if (value === undefined || value === null) return fallback;
   if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return value;
   problems.push(`pocketCoder.${name} must be a whole number from ${min} to ${max}; using ${fallback}.`);
+  return fallback;
+}
+
+/** Any number in range, fractions included (a test sets an idle time of seconds). */
+function pickNumber(value: unknown, fallback: number, min: number, max: number, name: string, problems: string[]): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === "number" && Number.isFinite(value) && value >= min && value <= max) return value;
+  problems.push(`pocketCoder.${name} must be a number from ${min} to ${max}; using ${fallback}.`);
   return fallback;
 }
 

@@ -23,7 +23,9 @@ import {
   type ProtocolConnection,
 } from "vscode-languageserver-protocol/node";
 import {
+  DoctorRequest,
   ExplainRequest,
+  isSettledState,
   ServerStatusNotification,
   type ExplainChunk,
   type ExplainParams,
@@ -153,7 +155,19 @@ export class LspTestClient {
     const from = this.statuses.length;
     this.settings = settings;
     await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
-    return this.waitForStatus((status) => ["ready", "error", "disabled"].includes(status.state), from);
+    return this.waitForStatus((status) => isSettledState(status.state), from);
+  }
+
+  /**
+   * The first settled status from `from` on; when the model waits for its first use ("unloaded"), loads it with the
+   * Doctor's speed check (a first need, like a completion, that opens no document) and resolves with what follows.
+   */
+  async waitForModel(from = 0, timeoutMs = 60_000): Promise<ServerStatus> {
+    const settled = await this.waitForStatus((status) => isSettledState(status.state), from, timeoutMs);
+    if (settled.state !== "unloaded") return settled;
+    const mark = this.statuses.length;
+    await this.connection.sendRequest(DoctorRequest, { measureSpeed: true });
+    return this.waitForStatus((status) => isSettledState(status.state) && status.state !== "unloaded", mark, timeoutMs);
   }
 
   async open(uri: string, text: string, languageId = "typescript"): Promise<void> {

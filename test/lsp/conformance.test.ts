@@ -68,7 +68,7 @@ describe("the LSP lifecycle", () => {
     const client = await LspTestClient.start({
       settings: { model: { path: modelPath }, gpu: "cpu", threads: 1, completion: { enabled: true, maxTokens: 64 }, explain: { maxTokens: 512 } },
     });
-    const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+    const status = await client.waitForModel();
     assert.equal(status.state, "ready", status.message);
     const uri = fileUri("src/shutdown-long.js");
     // ~3,000 prompt tokens: the explanation is still being evaluated when the shutdowns arrive.

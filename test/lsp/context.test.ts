@@ -85,7 +85,7 @@ describe("completion context with a client that answers pocketCoder/definitions"
         }),
       };
     });
-    const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+    const status = await client.waitForModel();
     assert.equal(status.state, "ready", status.message);
   });
 
@@ -138,7 +138,7 @@ describe("completion context with a client that cannot answer definitions", () =
     fs.writeFileSync(path.join(root, ".gitignore"), "generated/\n");
     fs.mkdirSync(path.join(root, ".git"));
     client = await LspTestClient.start({ settings: settingsFor(await fimModel(MODEL_DIR)), workspaceFolder: root });
-    const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+    const status = await client.waitForModel();
     assert.equal(status.state, "ready", status.message);
   });
 

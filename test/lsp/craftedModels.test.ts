@@ -42,7 +42,7 @@ describe("crafted and damaged model files", () => {
   before(async () => {
     goodModel = await fimModel(path.join(REPO_ROOT, ".test-models"));
     client = await LspTestClient.start({ settings: settingsFor(goodModel) });
-    const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+    const status = await client.waitForModel();
     assert.equal(status.state, "ready", status.message);
   });
 
@@ -105,7 +105,7 @@ describe("llama.cpp's reason, not \"Failed to load model\"", { timeout: 180_000 
   before(async () => {
     goodModel = await fimModel(path.join(REPO_ROOT, ".test-models"));
     client = await LspTestClient.start({ settings: settingsFor(goodModel) });
-    assert.equal((await client.waitForStatus((s) => s.state === "ready" || s.state === "error")).state, "ready");
+    assert.equal((await client.waitForModel()).state, "ready");
   });
 
   after(async () => {

@@ -35,7 +35,7 @@ describe("pocketCoder/explain against the real server process", () => {
   before(async () => {
     modelPath = await chatModel(MODEL_DIR);
     client = await LspTestClient.start({ settings: settingsFor(modelPath) });
-    const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+    const status = await client.waitForModel();
     assert.equal(status.state, "ready", status.message);
   });
 

@@ -29,7 +29,7 @@ describe("how a generation ends", () => {
   before(async () => {
     modelPath = await tinyModelFile(MODEL_DIR, "euro", euroModelSpec);
     client = await LspTestClient.start({ settings: settingsWith(modelPath, 64) });
-    const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+    const status = await client.waitForModel();
     assert.equal(status.state, "ready", status.message);
   });
 

@@ -15,7 +15,7 @@ describe("textDocument/inlineCompletion against the real server process", () => 
   before(async () => {
     modelPath = await fimModel(MODEL_DIR);
     client = await LspTestClient.start({ settings: settingsFor(modelPath) });
-    const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+    const status = await client.waitForModel();
     assert.equal(status.state, "ready", status.message);
   });
 
@@ -103,12 +103,16 @@ describe("textDocument/inlineCompletion against the real server process", () => 
     assert.equal(items[0]?.insertText, FIM_COMPLETION);
   });
 
-  test("completion.enabled = false turns completion off without unloading", async () => {
+  test("completion.enabled = false turns completion off and frees the model; turned on, the next request loads it", async () => {
     const status = await client.changeSettings({ ...settingsFor(modelPath), completion: { enabled: false, maxTokens: 64 } });
     assert.equal(status.state, "disabled");
+    assert.ok(client.logs.some((line) => line.startsWith("Unloaded the model because completion was turned off")), client.logs.join("\n"));
     const uri = fileUri("src/disabled.ts");
     await client.open(uri, "function add(a, b) {\n  \n}\n");
     assert.deepEqual(await client.complete(uri, { line: 1, character: 2 }), []);
-    assert.equal((await client.changeSettings(settingsFor(modelPath))).state, "ready");
+    assert.equal(client.lastStatus?.state, "disabled", "a request while disabled does not load the model");
+    assert.equal((await client.changeSettings(settingsFor(modelPath))).state, "unloaded");
+    assert.equal((await client.complete(uri, { line: 1, character: 2 }))[0]?.insertText, FIM_COMPLETION);
+    assert.equal(client.lastStatus?.state, "ready");
   });
 });

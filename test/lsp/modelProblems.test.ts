@@ -73,7 +73,7 @@ describe("bad models give an actionable status and the server survives", () => {
   test("pointing at a good model recovers without a restart", async () => {
     const pid = client.process.pid;
     const status = await client.changeSettings(settingsFor(await fimModel(MODEL_DIR)));
-    assert.equal(status.state, "ready", status.message);
+    assert.equal(status.state, "unloaded", status.message);
     assert.equal(client.process.pid, pid);
     assert.equal(client.process.exitCode, null);
     const uri = fileUri("src/recovered.ts");
@@ -87,7 +87,7 @@ describe("GPU fallback", () => {
     const modelPath = await fimModel(MODEL_DIR);
     const client = await LspTestClient.start({ settings: { ...settingsFor(modelPath), gpu: "cuda" } });
     try {
-      const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+      const status = await client.waitForModel();
       assert.equal(status.state, "ready", status.message);
       assert.notEqual(status.model?.backend, "cuda");
       const notices = client.statuses.flatMap((s) => s.notices ?? []);

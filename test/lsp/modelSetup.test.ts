@@ -27,7 +27,7 @@ describe("model setup requests", () => {
     fs.writeFileSync(path.join(folder, "notes.txt"), "not a model\n");
     fs.writeFileSync(path.join(folder, "big-00002-of-00003.gguf"), "");
     client = await LspTestClient.start({ settings: { model: { path: fim }, gpu: "cpu", threads: 1, completion: { enabled: true, maxTokens: 32 } } });
-    const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+    const status = await client.waitForModel();
     assert.equal(status.state, "ready", status.message);
   });
 

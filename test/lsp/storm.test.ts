@@ -27,7 +27,7 @@ describe("a request storm", { skip: process.platform !== "linux" && "reads /proc
     client = await LspTestClient.start({
       settings: { model: { path: modelPath }, gpu: "cpu", threads: 1, completion: { enabled: true, maxTokens: 32 }, explain: { maxTokens: 64 } },
     });
-    const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+    const status = await client.waitForModel();
     assert.equal(status.state, "ready", status.message);
   });
 

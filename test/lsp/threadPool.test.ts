@@ -11,7 +11,7 @@ async function serverThreads(env: NodeJS.ProcessEnv): Promise<number> {
   const modelPath = await fimModel(path.join(REPO_ROOT, ".test-models"));
   const client = await LspTestClient.start({ settings: { model: { path: modelPath }, gpu: "cpu", threads: 1 }, env });
   try {
-    const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+    const status = await client.waitForModel();
     assert.equal(status.state, "ready", status.message);
     return fs.readdirSync(`/proc/${client.process.pid}/task`).length;
   } finally {

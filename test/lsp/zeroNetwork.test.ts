@@ -56,7 +56,7 @@ describe("zero network", () => {
       wrapper: tracePrefix(traceFile),
     });
     try {
-      const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+      const status = await client.waitForModel();
       assert.equal(status.state, "ready", status.message);
       const uri = fileUri("src/offline.ts");
       await client.open(uri, "function add(a, b) {\n  \n}\n");

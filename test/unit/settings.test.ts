@@ -11,18 +11,26 @@ describe("normalizeSettings", () => {
 
   test("keeps valid values and trims the model path", () => {
     const { settings, problems } = normalizeSettings({
-      model: { path: "  /models/qwen.gguf ", directory: "/models" }, gpu: "vulkan", threads: 3,
+      model: { path: "  /models/qwen.gguf ", directory: "/models", unloadAfterMinutes: 0.5, unloadInBackgroundAfterMinutes: 0 }, gpu: "vulkan", threads: 3,
       completion: { enabled: false, maxTokens: 64 }, explain: { model: { path: "/models/chat.gguf" }, maxTokens: 300 },
       network: { allowModelDownload: true },
     });
     assert.deepEqual(problems, []);
     assert.deepEqual(settings, {
-      model: { path: "/models/qwen.gguf", directory: "/models" }, gpu: "vulkan", threads: 3,
+      model: { path: "/models/qwen.gguf", directory: "/models", unloadAfterMinutes: 0.5, unloadInBackgroundAfterMinutes: 0 }, gpu: "vulkan", threads: 3,
       completion: { enabled: false, maxTokens: 64 }, explain: { modelPath: "/models/chat.gguf", maxTokens: 300 },
       network: { allowModelDownload: true },
       exclude: DEFAULT_SETTINGS.exclude, context: DEFAULT_SETTINGS.context,
       engine: DEFAULT_SETTINGS.engine,
     });
+  });
+
+  test("idle unload times out of range or not numbers are reported and fall back", () => {
+    const { settings, problems } = normalizeSettings({ model: { unloadAfterMinutes: -1, unloadInBackgroundAfterMinutes: "5" } });
+    assert.equal(settings.model.unloadAfterMinutes, DEFAULT_SETTINGS.model.unloadAfterMinutes);
+    assert.equal(settings.model.unloadInBackgroundAfterMinutes, DEFAULT_SETTINGS.model.unloadInBackgroundAfterMinutes);
+    assert.equal(problems.length, 2);
+    assert.ok(problems.every((problem) => problem.includes("pocketCoder.model.unload")));
   });
 
   test("a remote engine: kind, URL, model, FIM family and CA file", () => {
@@ -63,6 +71,7 @@ describe("needsModelReload", () => {
     assert.equal(needsModelReload(base, { ...base, model: { ...base.model, path: "/a.gguf" } }), true);
     assert.equal(needsModelReload(base, { ...base, explain: { ...base.explain, modelPath: "/chat.gguf" } }), true);
     assert.equal(needsModelReload(base, { ...base, model: { ...base.model, directory: "/models" } }), false);
+    assert.equal(needsModelReload(base, { ...base, model: { ...base.model, unloadAfterMinutes: 1, unloadInBackgroundAfterMinutes: 1 } }), false);
     assert.equal(needsModelReload(base, { ...base, gpu: "cpu" }), true);
     assert.equal(needsModelReload(base, { ...base, threads: 2 }), true);
     assert.equal(needsModelReload(base, { ...base, completion: { enabled: false, maxTokens: 5 } }), false);

@@ -74,7 +74,14 @@ describe("presentStatus", () => {
     assert.match(shown.tooltip, /Note: CUDA was requested/);
   });
 
-  test("loading spins", () => {
-    assert.equal(presentStatus({ state: "loadingModel", message: "Loading" }).text, "$(loading~spin) Pocket Coder");
+  test("loading spins and says so", () => {
+    assert.equal(presentStatus({ state: "loadingModel", message: "Loading" }).text, "$(loading~spin) Pocket Coder · Loading…");
+  });
+
+  test("a model not in memory shows as idle, with when it loads in the tooltip", () => {
+    const shown = presentStatus({ state: "unloaded", message: "Qwen2.5-Coder-1.5B loads on first use." });
+    assert.equal(shown.text, "$(sparkle) Pocket Coder · idle");
+    assert.equal(shown.severity, "normal");
+    assert.match(shown.tooltip, /^Qwen2\.5-Coder-1\.5B loads on first use\.$/m);
   });
 });

@@ -36,6 +36,7 @@ export async function runComplete(argv: readonly string[]): Promise<number> {
 
   const models = await startHeadlessModel(settings, stderrLogger(args.flags.has("verbose")));
   try {
+    await models.ensureLoaded();
     const model = models.completionModel;
     if (model === undefined) {
       process.stderr.write(`${forCommandLine(models.status.message)}\n`);

@@ -20,6 +20,8 @@ export async function collectDoctorFacts(models: ModelService, options: DoctorOp
   const hardware = await models.hardware();
   const acquired = models.runtime;
   const runtime = await describeRuntime(acquired);
+  // The speed check is a need like a completion: it loads the model if it is not loaded (idle or never used yet).
+  if (options.measureSpeed !== false) await models.ensureLoaded();
   const active = models.loadedModel;
   const modelFile = settings.model.path === "" ? undefined : await describeModelFile(settings.model.path);
 

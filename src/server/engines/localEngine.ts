@@ -5,7 +5,7 @@ import type { GenerateOptions, GenerationResult, TextGenerator } from "../comple
 import type { PromptPiece } from "../completion/fim/fimTypes";
 import type { AcquiredLlama } from "../runtime/acquireLlama";
 import type { ChatExplainer } from "../runtime/ChatExplainer";
-import { inspectModelFile } from "../runtime/inspectModelFile";
+import { inspectModelFile, type InspectedModel } from "../runtime/inspectModelFile";
 import type { LoadedModel } from "../runtime/LoadedModel";
 import { ModelLoadError } from "../runtime/ModelLoadError";
 import { openModel } from "../runtime/openModel";
@@ -18,8 +18,11 @@ export interface LocalEngineOptions {
   readonly log: (message: string) => void;
 }
 
-/** Opens the GGUF model at `path` in this process: the default engine, no network at all. */
-export async function openLocalEngine(path: string, options: LocalEngineOptions): Promise<LocalEngine> {
+/**
+ * Reads the GGUF file's header and vocabulary only (no weights): throws the ModelLoadError that opening it would,
+ * so a model that cannot work is reported before it is first needed.
+ */
+export async function checkLocalModel(path: string): Promise<{ inspected: InspectedModel; fim: FimFamily }> {
   const inspected = await inspectModelFile(path);
   const fim = resolveFimFamily(inspected.facts);
   if (fim === undefined) {
@@ -29,6 +32,12 @@ export async function openLocalEngine(path: string, options: LocalEngineOptions)
         "Use a FIM-capable base code model, such as Qwen2.5-Coder (base, not Instruct), DeepSeek-Coder base or StarCoder2.",
     );
   }
+  return { inspected, fim };
+}
+
+/** Opens the GGUF model at `path` in this process: the default engine, no network at all. */
+export async function openLocalEngine(path: string, options: LocalEngineOptions): Promise<LocalEngine> {
+  const { inspected, fim } = await checkLocalModel(path);
   const acquired = await options.acquire();
   const opened = await openModel(acquired, inspected, { threads: options.threads, log: options.log });
   return new LocalEngine(opened.loaded, opened.explainer, fim, { ...opened.status, fimFamily: fim.label }, opened.notice);

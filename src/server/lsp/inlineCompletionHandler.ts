@@ -29,15 +29,15 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
   const skippedExcluded = new Set<string>();
 
   return async (params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionItem[]> => {
-    const model = deps.models.completionModel;
     const document = deps.documents.get(params.textDocument.uri);
-    if (model === undefined || document === undefined) return [];
+    if (document === undefined) return [];
     if (deps.context?.policy.isExcluded(document.uri) === true) {
       if (!skippedExcluded.has(document.uri)) deps.log.info(`No completion in ${document.uri}: it matches pocketCoder.exclude.`);
       skippedExcluded.add(document.uri);
       return [];
     }
     const text = document.getText();
+    const version = document.version;
     if (text.length > MAX_DOCUMENT_CHARS) {
       if (!skippedHuge.has(document.uri)) deps.log.info(`No completion in ${document.uri}: ${text.length} characters is over the limit.`);
       skippedHuge.add(document.uri);
@@ -46,6 +46,10 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
 
     const cancellation = abortSignalOf(token);
     try {
+      // The first request after startup or an idle unload loads the model; a newer request cancels this one's wait.
+      const model = await deps.models.completionModelOnDemand(cancellation.signal);
+      // An edit during the load without a newer request: this position no longer describes the text.
+      if (model === undefined || deps.documents.get(document.uri)?.version !== version) return [];
       const selected = params.context.selectedCompletionInfo?.text;
       const context = deps.context;
       const crossFile = context === undefined

@@ -1,5 +1,5 @@
 import type { HardwareInfo, ModelStatus, RemoteEngineKind, ServerProblem, ServerStatus } from "../../shared/protocol";
-import { needsModelReload, resolveThreadCount, type PocketCoderSettings } from "../../shared/settings";
+import { DEFAULT_SETTINGS, needsModelReload, resolveThreadCount, type PocketCoderSettings } from "../../shared/settings";
 import { acquireLlama, BACKEND_NAMES, type AcquiredLlama } from "../runtime/acquireLlama";
 import { errorText } from "../runtime/inspectModelFile";
 import { ModelLoadError } from "../runtime/ModelLoadError";
@@ -9,15 +9,17 @@ import type { Logger } from "../logger";
 import type { ExplainGenerator } from "../explain/explainGenerator";
 import type { Engine } from "../engines/Engine";
 import { EngineError } from "../engines/http/EngineHttp";
-import { openLocalEngine } from "../engines/localEngine";
+import { checkLocalModel, openLocalEngine } from "../engines/localEngine";
 import { openRemoteEngine } from "../engines/openRemoteEngine";
 import { problemOf } from "../engines/RemoteEngine";
 import { ExplainModelSlot } from "./ExplainModelSlot";
+import { IdleUnloadTimer, type IdleUnloadLimits } from "./idleUnload";
 import { ServedModel } from "./ServedModel";
 
 /**
- * Owns the one loaded model: loads it from the settings, reloads it when the model path, GPU mode or
- * threads change, and publishes every state change. Loads run one after another; a settings change
+ * Owns the one loaded model: checks it when the settings name it, loads it on first need (a completion, an
+ * explanation, the doctor's speed check), unloads it when idle (sooner in a background window, at once when
+ * completion is turned off), and publishes every state change. Loads run one after another; a settings change
  * during a load is applied when that load ends, so the last settings always win.
  */
 export class ModelService {
@@ -33,6 +35,15 @@ export class ModelService {
   /** The separate explain model, when `explain.modelPath` is set. */
   private readonly explainSlot: ExplainModelSlot;
   private disposal: Promise<void> | undefined;
+  /** Whether the models were loaded (or their load failed) for the current settings since the last unload. */
+  private resident = false;
+  private pendingLoad: Promise<void> | undefined;
+  private readonly idle: IdleUnloadTimer;
+  private windowFocused = true;
+  /** The model the settings name, once its file was checked: for the status while it is not loaded. */
+  private checkedModelName: string | undefined;
+  /** Why the model was last unloaded while its settings stayed, for the status. */
+  private unloadedBecause: string | undefined;
   /** The remote engine's API key (pocketCoder/setEngineApiKey); only ever sent to that engine. */
   private apiKey: string | undefined;
   /** Reopening a remote engine that could not be opened: the next try and how many came before. */
@@ -45,6 +56,7 @@ export class ModelService {
     private readonly availableCores: () => number,
   ) {
     this.explainSlot = new ExplainModelSlot(log);
+    this.idle = new IdleUnloadTimer(idleLimits(DEFAULT_IDLE), () => this.unloadWhenIdle());
   }
 
   get status(): ServerStatus {
@@ -61,10 +73,12 @@ export class ModelService {
     if (this.disposal !== undefined) return this.disposal;
     const previous = this.settings;
     this.settings = settings;
+    this.idle.setLimits(idleLimits(settings.model));
     if (previous !== undefined && onlyExplainModelChanged(previous, settings)) {
       // The completion model stays; only the explain model is loaded, unloaded or replaced.
       this.loads = this.loads.then(async () => {
-        await this.loadExplainModel(this.settings ?? settings);
+        // Not loaded: the explain model loads with the completion model, on first need.
+        if (this.resident) await this.loadExplainModel(this.settings ?? settings);
         // The state is unchanged, but clients waiting for the change to settle see that it did.
         if (this.current.state === "error") this.publish(this.current);
         else this.publishSteadyState();
@@ -73,11 +87,68 @@ export class ModelService {
     }
     if (previous === undefined || needsModelReload(previous, settings)) {
       const load = ++this.requestedLoad;
-      this.loads = this.loads.then(() => (load === this.requestedLoad ? this.load(settings) : undefined));
+      this.loads = this.loads.then(() => (load === this.requestedLoad ? this.prepare(settings) : undefined));
+      return this.loads;
+    }
+    if (previous.completion.enabled && !settings.completion.enabled) {
+      // Completion off: nothing needs the model all the time any more; an explanation loads it on demand.
+      this.loads = this.loads.then(async () => {
+        const local = this.settings?.engine.kind === "local";
+        if (this.resident && local && this.settings?.completion.enabled === false) await this.unloadAll("completion was turned off");
+        this.publishSteadyState();
+      });
       return this.loads;
     }
     this.loads = this.loads.then(() => this.publishSteadyState());
     return this.loads;
+  }
+
+  /**
+   * Loads the model(s) for the current settings unless they are loaded; resolves once they are, or once the load
+   * failed (the status says why). Counts as a use, so an idle unload does not come right after.
+   */
+  ensureLoaded(): Promise<void> {
+    this.idle.touch();
+    if (this.resident || this.disposal !== undefined) return Promise.resolve();
+    this.pendingLoad ??= this.enqueue(async () => {
+      const settings = this.settings;
+      if (!this.resident && settings !== undefined && this.disposal === undefined) await this.load(settings);
+    }).finally(() => {
+      this.pendingLoad = undefined;
+    });
+    return this.pendingLoad;
+  }
+
+  /**
+   * The model to complete with, loading it first if it is not loaded; undefined when completion is off, the model
+   * cannot load, or `signal` aborts first (the load goes on for the next request).
+   */
+  async completionModelOnDemand(signal: AbortSignal): Promise<ServedModel | undefined> {
+    if (this.settings?.completion.enabled === false) return undefined;
+    if (this.active !== undefined) {
+      this.idle.touch();
+      return this.active;
+    }
+    if (this.current.state === "error" || signal.aborted) return undefined;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.ensureLoaded(), aborted]);
+    } finally {
+      if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+    }
+    return signal.aborted ? undefined : this.completionModel;
+  }
+
+  /** The editor window gained or lost focus: a background window gives its model back sooner. */
+  setWindowFocused(focused: boolean): void {
+    if (focused === this.windowFocused) return;
+    this.windowFocused = focused;
+    this.idle.setFocused(focused);
+    this.log.debug(`The window is ${focused ? "in the foreground" : "in the background"}.`);
   }
 
   /** A new API key for the remote engine: reopens it when one is in use. */
@@ -137,6 +208,7 @@ export class ModelService {
    * else the completion model (whatever `completion.enabled` says). Otherwise a message saying what to do.
    */
   async explainModel(): Promise<{ generator: ExplainGenerator } | { problem: string }> {
+    await this.ensureLoaded();
     let settled: Promise<void>;
     do {
       settled = this.loads;
@@ -160,12 +232,15 @@ export class ModelService {
 
   /** Marks the model busy for the duration of `work`, without flicker for fast requests. */
   async whileBusy<T>(work: () => Promise<T>, showAfterMs = 250): Promise<T> {
+    const used = this.idle.begin();
     const timer = setTimeout(() => {
-      if (this.current.state === "ready") this.setStatus({ ...this.current, state: "busy", message: "Generating…" });
+      // Not the ready status's notices: they were announced with it.
+      if (this.current.state === "ready") this.setStatus({ state: "busy", message: "Generating…", ...this.modelPart() });
     }, showAfterMs);
     try {
       return await work();
     } finally {
+      used();
       clearTimeout(timer);
       if (this.current.state === "busy") this.publishSteadyState();
     }
@@ -177,6 +252,7 @@ export class ModelService {
    */
   dispose(): Promise<void> {
     this.disposal ??= (async () => {
+      this.idle.dispose();
       // First abort what runs, so that a load or a generation in progress ends at its next check.
       this.cancelReopen();
       const running = this.unload();
@@ -191,6 +267,30 @@ export class ModelService {
     return this.disposal;
   }
 
+  /** New model settings: frees what was loaded and checks the file (header only), so a bad one is reported now. */
+  private async prepare(settings: PocketCoderSettings): Promise<void> {
+    if (settings.engine.kind !== "local") {
+      // A remote engine holds no memory on this machine: it is opened at once and never unloaded when idle.
+      this.checkedModelName = undefined;
+      this.unloadedBecause = undefined;
+      await this.unloadAll();
+      await this.load(settings);
+      return;
+    }
+    // The status first: a generation that the unload ends must not publish the old model as the steady state.
+    this.checkedModelName = undefined;
+    this.unloadedBecause = undefined;
+    this.setStatus({ state: "starting", message: `Checking ${settings.model.path || "the model"}…` });
+    await this.unloadAll();
+    try {
+      this.checkedModelName = (await checkLocalModel(settings.model.path)).inspected.name;
+      this.publishSteadyState();
+    } catch (error) {
+      this.setStatus(problemStatus(error));
+      this.log.error(this.current.message);
+    }
+  }
+
   private async load(settings: PocketCoderSettings): Promise<void> {
     const unloadStartedAt = performance.now();
     const hadModel = this.active !== undefined;
@@ -200,6 +300,7 @@ export class ModelService {
     if (settings.engine.kind !== "local") {
       await this.openRemote(settings, settings.engine.kind);
       await this.loadExplainModel(settings);
+      this.resident = true;
       return;
     }
     this.cancelReopen();
@@ -214,21 +315,55 @@ export class ModelService {
       if (lowered > 0) this.log.debug(`${lowered} worker threads (llama.cpp's evaluations start on them) run at niceness ${BACKGROUND_NICENESS}.`);
       this.active = new ServedModel(engine);
       this.modelNotices = engine.notice === undefined ? [] : [engine.notice];
+      this.unloadedBecause = undefined;
       if (engine.notice !== undefined) this.log.warn(engine.notice);
       const status = engine.status;
       this.log.info(
         `Loaded ${status.name} (${engine.fim.label} FIM) on ${status.backend}: ${status.gpuLayers}/` +
-          `${status.totalLayers} layers offloaded, context ${status.contextSize}, ${threads} threads, in ${(performance.now() - loadStartedAt).toFixed(0)} ms.`,
+          `${status.totalLayers} layers offloaded, context ${status.contextSize}, ${threads} threads, in ${(performance.now() - loadStartedAt).toFixed(0)} ms` +
+          ` (process RSS ${mebibytes(process.memoryUsage.rss())}).`,
       );
       this.publishSteadyState();
     } catch (error) {
-      const problem = error instanceof ModelLoadError
-        ? { kind: error.kind, message: error.message }
-        : { kind: "internal" as const, message: `Unexpected error while loading the model: ${errorText(error)}` };
-      this.log.error(problem.message);
-      this.setStatus({ state: "error", message: problem.message, problem });
+      this.setStatus(problemStatus(error));
+      this.log.error(this.current.message);
     }
     await this.loadExplainModel(settings);
+    this.resident = true;
+    this.idle.setLoaded(true);
+  }
+
+  /** Runs `work` after the loads queued before it; a failure does not stop the queue. */
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.loads.then(work);
+    this.loads = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private unloadWhenIdle(): void {
+    void this.enqueue(async () => {
+      if (!this.resident || this.disposal !== undefined) return;
+      const minutes = this.windowFocused
+        ? this.settings?.model.unloadAfterMinutes ?? DEFAULT_IDLE.unloadAfterMinutes
+        : Math.min(...[this.settings?.model.unloadAfterMinutes ?? DEFAULT_IDLE.unloadAfterMinutes,
+          this.settings?.model.unloadInBackgroundAfterMinutes ?? DEFAULT_IDLE.unloadInBackgroundAfterMinutes].filter((value) => value > 0));
+      await this.unloadAll(`it was unused for ${formatMinutes(minutes)}${this.windowFocused ? "" : " in a background window"}`);
+      this.publishSteadyState();
+    });
+  }
+
+  /** Frees the completion and explain models (not the llama.cpp runtime: it is reused by the next load). */
+  private async unloadAll(why?: string): Promise<void> {
+    const wasResident = this.resident;
+    this.resident = false;
+    this.idle.setLoaded(false);
+    const before = process.memoryUsage.rss();
+    await this.unload();
+    await this.explainSlot.unload();
+    if (wasResident && why !== undefined) {
+      this.unloadedBecause = why;
+      this.log.info(`Unloaded the model because ${why}: process RSS ${mebibytes(before)} -> ${mebibytes(process.memoryUsage.rss())}.`);
+    }
   }
 
   /** Connects to the team's inference server; if it cannot, says why and tries again with growing pauses. */
@@ -328,7 +463,12 @@ export class ModelService {
       const where = model.backend === "cpu" ? "CPU" : `${BACKEND_NAMES[model.backend]}, ${model.gpuLayers}/${model.totalLayers} layers on GPU`;
       this.setStatus({ state: "ready", message: `${model.name} ready (${where}).`, model });
     } else if (this.current.state !== "error") {
-      this.setStatus({ state: "starting", message: "Waiting for settings…" });
+      if (this.checkedModelName === undefined) {
+        this.setStatus({ state: "starting", message: "Waiting for settings…" });
+      } else {
+        const why = this.unloadedBecause === undefined ? "" : ` Unloaded because ${this.unloadedBecause}.`;
+        this.setStatus({ state: "unloaded", message: `${this.checkedModelName} loads on first use.${why}` });
+      }
     }
   }
 
@@ -345,6 +485,28 @@ export class ModelService {
     this.current = fresh.length > 0 ? { ...status, notices: fresh } : status;
     this.publish(this.current);
   }
+}
+
+const DEFAULT_IDLE = DEFAULT_SETTINGS.model;
+
+function idleLimits(model: { readonly unloadAfterMinutes: number; readonly unloadInBackgroundAfterMinutes: number }): IdleUnloadLimits {
+  return { idleMs: model.unloadAfterMinutes * 60_000, backgroundMs: model.unloadInBackgroundAfterMinutes * 60_000 };
+}
+
+function formatMinutes(minutes: number): string {
+  if (minutes < 1) return `${Math.round(minutes * 60)} s`;
+  return minutes === 1 ? "1 minute" : `${Number(minutes.toFixed(1))} minutes`;
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+}
+
+function problemStatus(error: unknown): ServerStatus {
+  const problem = error instanceof ModelLoadError
+    ? { kind: error.kind, message: error.message }
+    : { kind: "internal" as const, message: `Unexpected error while loading the model: ${errorText(error)}` };
+  return { state: "error", message: problem.message, problem };
 }
 
 /** Only the explain model's path changed: the completion model can stay loaded. */

@@ -43,7 +43,7 @@ describe("Pocket Coder: Explain Selection in VS Code", () => {
   before(async () => {
     api = await activateExtension();
     const status = await api.ready;
-    assert.equal(status.state, "ready", status.message);
+    assert.equal(status.state, "unloaded", status.message);
     explainModel = setting<string>("explain.model.path") ?? "";
     assert.notEqual(explainModel, "", "the runner sets pocketCoder.explain.model.path to the chat fixture");
   });

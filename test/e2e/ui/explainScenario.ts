@@ -18,7 +18,7 @@ export async function runExplainScenario(options: ExplainScenarioOptions): Promi
   let workbench: Workbench | undefined;
   try {
     workbench = await Workbench.open(host, options.workspace, { extensionDevelopmentPath: options.repoRoot });
-    await workbench.waitForStatusBarItem("Pocket Coder · CPU", 60_000);
+    await workbench.waitForStatusBarItem("Pocket Coder · idle", 60_000);
     await workbench.openFile("src/add.ts");
     await workbench.press("Control+A");
     await workbench.runCommand("Pocket Coder: Explain Selection");

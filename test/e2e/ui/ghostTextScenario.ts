@@ -67,7 +67,7 @@ export async function runUiScenario(options: UiScenarioOptions): Promise<void> {
   let workbench: Workbench | undefined;
   try {
     workbench = await Workbench.open(host, options.workspace, { extensionDevelopmentPath: options.repoRoot });
-    await workbench.waitForStatusBarItem("Pocket Coder · CPU", 60_000);
+    await workbench.waitForStatusBarItem("Pocket Coder · idle", 60_000);
     console.log(`e2e: screenshot ${await acceptGhostTextOnNewLine(workbench, file, "ghost-text")}`);
     await triggerKeyAndTabIndent(workbench, file);
   } finally {

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const installed = fs.readdirSync(host.dirs.extensions).filter((name) => name.startsWith("pocket-coder.pocket-coder-"));
     assert.equal(installed.length, 1, `installed extensions: ${fs.readdirSync(host.dirs.extensions).join(", ")}`);
     workbench = await Workbench.open(host, workspace);
-    await workbench.waitForStatusBarItem("Pocket Coder · CPU", 60_000);
+    await workbench.waitForStatusBarItem("Pocket Coder · idle", 60_000);
     const screenshot = await acceptGhostTextOnNewLine(workbench, file, "installed-vsix");
     console.log(`e2e: installed ${installed[0]} from the VSIX and completed offline; screenshot ${screenshot}`);
   } finally {
