@@ -11,6 +11,14 @@ import { importNodeLlamaCpp, type LlamaContext, type LlamaModel } from "./nodeLl
 /** Large enough for a windowed FIM prompt plus cross-file context; small enough for a laptop's RAM. */
 export const DEFAULT_CONTEXT_SIZE = 4096;
 
+/**
+ * Weights are read into llama.cpp's own buffers rather than mapped from the file. Where llama.cpp repacks weights for
+ * its CPU kernels (Q4_0 on AVX2, Q8_0 and others with AMX) a mapped file's pages stay resident beside the repacked copy,
+ * so the weights would be held twice; read, each is held once. Layers offloaded to a GPU are uploaded from the read
+ * data either way, so this matters only for weights that stay on the CPU (bench/README.md, "Weights in memory").
+ */
+export const WEIGHT_LOADING = { useMmap: false } as const;
+
 export interface OpenModelOptions {
   readonly threads: number;
   readonly contextSize?: number;
@@ -81,7 +89,7 @@ export async function openModel(acquired: AcquiredLlama, inspected: InspectedMod
 async function loadAndCreateContext(
   acquired: AcquiredLlama, inspected: InspectedModel, gpuLayers: GpuLayersRequest, options: OpenModelOptions,
 ): Promise<{ model: LlamaModel; context: LlamaContext }> {
-  const model = await acquired.llama.loadModel({ modelPath: inspected.path, gpuLayers });
+  const model = await acquired.llama.loadModel({ modelPath: inspected.path, gpuLayers, ...WEIGHT_LOADING });
   try {
     const contextSize = Math.min(options.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize || DEFAULT_CONTEXT_SIZE);
     // Two sequences: completions on the first, explanations on the second. Each keeps its own KV cache, and
