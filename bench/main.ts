@@ -20,6 +20,7 @@ import { sampleCode } from "./lib/benchInputs";
 import { benchModelPath, modelShapeOf } from "./lib/modelShapes";
 import { openRawReplayer, type RawTiming } from "./lib/rawReplay";
 import { runBatchCost } from "./batchCost";
+import { runExplainTiming } from "./explainTiming";
 import { runModelMemory } from "./modelMemory";
 import { runRawSpeed } from "./rawSpeed";
 import {
@@ -251,6 +252,7 @@ function fmt(ms: number): string {
 const args = process.argv.slice(2);
 const MODES: Record<string, (argv: readonly string[]) => Promise<void>> = {
   "--raw-speed": runRawSpeed, "--batch-cost": runBatchCost, "--memory": runModelMemory,
+  "--explain": (argv) => runExplainTiming(argv).then(() => process.exit(0)),
 };
 const modeFlag = args.find((arg) => arg in MODES);
 (modeFlag === undefined ? main() : MODES[modeFlag]!(args.filter((arg) => arg !== modeFlag))).catch((error: unknown) => {

@@ -187,6 +187,38 @@ describe("explanations on real llama.cpp", () => {
     });
   });
 
+  test("an explanation pauses while a completion runs, then finishes its answer", async () => {
+    await withOpened(await chatModel(dir), async ({ loaded, explainer }) => {
+      const fimPrompt = [
+        { kind: "special", text: "<|fim_prefix|>" }, { kind: "text", text: `${"// context line\n".repeat(200)}function add(a, b) {\n  ` },
+        { kind: "special", text: "<|fim_suffix|>" }, { kind: "text", text: "\n}\n" }, { kind: "special", text: "<|fim_middle|>" },
+      ] as const;
+      const chunkTimes: number[] = [];
+      let completion: Promise<{ text: string; startedAt: number; endedAt: number }> | undefined;
+      const generation = await explainer.explain(SMALL, {
+        maxTokens: 64,
+        signal: new AbortController().signal,
+        onText: () => {
+          chunkTimes.push(performance.now());
+          // At the first streamed text, as a user's keystroke would: a completion with a long prompt to read.
+          if (completion !== undefined) return;
+          const startedAt = performance.now();
+          completion = loaded.generate(fimPrompt, { maxTokens: 16, stopTexts: [], signal: new AbortController().signal })
+            .then((result) => ({ text: result.text, startedAt, endedAt: performance.now() }));
+        },
+      });
+      assert.ok(completion !== undefined);
+      const { text, startedAt, endedAt } = await completion;
+      assert.equal(text, FIM_COMPLETION);
+      assert.equal(generation.text, CHAT_ANSWER, "the explanation finished");
+      assert.equal(generation.stopReason, "done");
+      // At most the step already decoding when the completion arrived may stream during it.
+      const during = chunkTimes.filter((time) => time > startedAt && time < endedAt).length;
+      assert.ok(during <= 1, `${during} explanation chunks streamed while the completion ran (${(endedAt - startedAt).toFixed(0)} ms)`);
+      assert.ok(chunkTimes.filter((time) => time >= endedAt).length >= 2, "the rest of the explanation came after the completion");
+    });
+  });
+
   test("a prompt that cannot fit the context is refused with a clear error", async () => {
     await withOpened(await chatModel(dir), async ({ explainer }) => {
       const huge = { system: SMALL.system, user: "let x = 1;\n".repeat(2000) };

@@ -4,6 +4,7 @@ import { BACKEND_NAMES, type AcquiredLlama } from "./acquireLlama";
 import { loadWithLayerFallback, looksLikeOutOfMemory, type GpuLayersRequest } from "./gpuLayerFallback";
 import { errorText, type InspectedModel } from "./inspectModelFile";
 import { ChatExplainer } from "./ChatExplainer";
+import { CompletionPriority } from "./CompletionPriority";
 import { LoadedModel } from "./LoadedModel";
 import { ModelLoadError } from "./ModelLoadError";
 import { importNodeLlamaCpp, type LlamaContext, type LlamaModel } from "./nodeLlamaCpp";
@@ -68,9 +69,10 @@ export async function openModel(acquired: AcquiredLlama, inspected: InspectedMod
       : `${inspected.name} ${why} (${result.fellBackFrom}); it runs on the CPU instead (slower). A smaller model or quantisation would fit.`;
   }
   const lib = await importNodeLlamaCpp();
+  const priority = new CompletionPriority();
   return {
-    loaded: new LoadedModel(model, context, context.getSequence()),
-    explainer: new ChatExplainer(lib, model, context.getSequence(), inspected.name),
+    loaded: new LoadedModel(model, context, context.getSequence(), priority),
+    explainer: new ChatExplainer(lib, model, context.getSequence(), inspected.name, {}, priority),
     status: {
       name: inspected.name,
       path: inspected.path,
@@ -92,8 +94,8 @@ async function loadAndCreateContext(
   const model = await acquired.llama.loadModel({ modelPath: inspected.path, gpuLayers, ...WEIGHT_LOADING });
   try {
     const contextSize = Math.min(options.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize || DEFAULT_CONTEXT_SIZE);
-    // Two sequences: completions on the first, explanations on the second. Each keeps its own KV cache, and
-    // llama.cpp evaluates both in the same batches, so completions keep coming while an explanation streams.
+    // Two sequences: completions on the first, explanations on the second. Each keeps its own KV cache; an
+    // explanation pauses while a completion runs (CompletionPriority), so the completion has the model to itself.
     const context = await model.createContext({ contextSize, threads: options.threads, sequences: 2 });
     return { model, context };
   } catch (error) {
