@@ -172,7 +172,14 @@ export class ModelService {
     const threads = resolveThreadCount(settings.threads, this.availableCores());
     this.setStatus({ state: "loadingModel", message: `Loading ${settings.model.path || "model"}…` });
     try {
-      const inspected = await inspectModelFile(settings.model.path);
+      const startedAt = performance.now();
+      // The runtime starts (node-llama-cpp test-loads its binding in a child process) while the file's header is read.
+      const since = (): string => (performance.now() - startedAt).toFixed(0);
+      const [inspected, acquired] = await Promise.all([
+        inspectModelFile(settings.model.path).finally(() => this.log.debug(`startup: model header read in ${since()} ms`)),
+        this.acquireLlama(settings, threads).finally(() => this.log.debug(`startup: llama.cpp runtime started in ${since()} ms`)),
+      ]);
+      this.log.debug(`startup: model load began ${startedAt.toFixed(0)} ms after the process started`);
       const fim = resolveFimFamily(inspected.facts);
       if (fim === undefined) {
         throw new ModelLoadError(
@@ -181,8 +188,10 @@ export class ModelService {
             "Use a FIM-capable base code model, such as Qwen2.5-Coder (base, not Instruct), DeepSeek-Coder base or StarCoder2.",
         );
       }
-      const acquired = await this.acquireLlama(settings, threads);
-      const opened = await openModel(acquired, inspected, { threads, log: (message) => this.log.info(message) });
+      const opened = await openModel(acquired, inspected, {
+        threads, log: (message) => this.log.info(message), debug: (message) => this.log.debug(message),
+      });
+      this.log.debug(`startup: model ready ${performance.now().toFixed(0)} ms after the process started`);
       const lowered = lowerWorkerThreadPriority();
       if (lowered > 0) this.log.debug(`${lowered} worker threads (llama.cpp's evaluations start on them) run at niceness ${BACKGROUND_NICENESS}.`);
       this.active = { generator: opened.loaded, explainer: opened.explainer, fim, status: { ...opened.status, fimFamily: fim.label } };

@@ -24,6 +24,8 @@ export interface OpenModelOptions {
   readonly threads: number;
   readonly contextSize?: number;
   readonly log?: (message: string) => void;
+  /** Where loading spends its time (weights, context), for the debug log. */
+  readonly debug?: (message: string) => void;
 }
 
 export interface OpenedModel {
@@ -91,12 +93,16 @@ export async function openModel(acquired: AcquiredLlama, inspected: InspectedMod
 async function loadAndCreateContext(
   acquired: AcquiredLlama, inspected: InspectedModel, gpuLayers: GpuLayersRequest, options: OpenModelOptions,
 ): Promise<{ model: LlamaModel; context: LlamaContext }> {
+  const loadStartedAt = performance.now();
   const model = await acquired.llama.loadModel({ modelPath: inspected.path, gpuLayers, ...WEIGHT_LOADING });
+  const contextStartedAt = performance.now();
   try {
     const contextSize = Math.min(options.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize || DEFAULT_CONTEXT_SIZE);
     // Two sequences: completions on the first, explanations on the second. Each keeps its own KV cache; an
     // explanation pauses while a completion runs (CompletionPriority), so the completion has the model to itself.
     const context = await model.createContext({ contextSize, threads: options.threads, sequences: 2 });
+    options.debug?.(`startup: weights loaded in ${(contextStartedAt - loadStartedAt).toFixed(0)} ms (${model.gpuLayers} GPU layers, ` +
+      `mmap ${model.useMmap}), context created in ${(performance.now() - contextStartedAt).toFixed(0)} ms`);
     return { model, context };
   } catch (error) {
     await model.dispose();
