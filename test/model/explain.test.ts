@@ -67,6 +67,14 @@ async function explain(explainer: ChatExplainer, conversation: ExplainConversati
   return { chunks, generation };
 }
 
+/** A FIM prompt for the chat fixture's designed completion, after `contextLines` lines of comments. */
+function addFunctionFimPrompt(contextLines: number) {
+  return [
+    { kind: "special", text: "<|fim_prefix|>" }, { kind: "text", text: `${"// context line\n".repeat(contextLines)}function add(a, b) {\n  ` },
+    { kind: "special", text: "<|fim_suffix|>" }, { kind: "text", text: "\n}\n" }, { kind: "special", text: "<|fim_middle|>" },
+  ] as const;
+}
+
 describe("explanations on real llama.cpp", () => {
   test("chat model: the GGUF chat template is used and the designed answer streams token by token", async () => {
     await withOpened(await chatModel(dir), async ({ explainer }) => {
@@ -167,10 +175,7 @@ describe("explanations on real llama.cpp", () => {
 
   test("completion and explanation share one context on separate sequences: both exact, and the completion cache survives", async () => {
     await withOpened(await chatModel(dir), async ({ loaded, explainer }) => {
-      const fimPrompt = [
-        { kind: "special", text: "<|fim_prefix|>" }, { kind: "text", text: `${"// context line\n".repeat(120)}function add(a, b) {\n  ` },
-        { kind: "special", text: "<|fim_suffix|>" }, { kind: "text", text: "\n}\n" }, { kind: "special", text: "<|fim_middle|>" },
-      ] as const;
+      const fimPrompt = addFunctionFimPrompt(120);
       const complete = () => loaded.generate(fimPrompt, { maxTokens: 16, stopTexts: [], signal: new AbortController().signal });
       const warm = await complete();
       assert.equal(warm.text, FIM_COMPLETION);
@@ -189,10 +194,8 @@ describe("explanations on real llama.cpp", () => {
 
   test("an explanation pauses while a completion runs, then finishes its answer", async () => {
     await withOpened(await chatModel(dir), async ({ loaded, explainer }) => {
-      const fimPrompt = [
-        { kind: "special", text: "<|fim_prefix|>" }, { kind: "text", text: `${"// context line\n".repeat(200)}function add(a, b) {\n  ` },
-        { kind: "special", text: "<|fim_suffix|>" }, { kind: "text", text: "\n}\n" }, { kind: "special", text: "<|fim_middle|>" },
-      ] as const;
+      // ~3,000 tokens: long enough for the explanation to have steps to hold.
+      const fimPrompt = addFunctionFimPrompt(200);
       const chunkTimes: number[] = [];
       let completion: Promise<{ text: string; startedAt: number; endedAt: number }> | undefined;
       const generation = await explainer.explain(SMALL, {
