@@ -1,5 +1,6 @@
 /**
- * `node out/bench/explainTiming.js [--model PATH] [--threads N] [--max-tokens N] [--runs N] [--skip-realistic]`
+ * `npm run bench -- --explain [--model PATH] [--threads N] [--max-tokens N] [--runs N] [--skip-realistic] [--skip-fixture]`
+ * (or `node out/bench/explainTiming.js …` after `npm run build && tsc -p bench`)
  *
  * Time to first token and to the full explanation of "Explain Selection", measured through the real language
  * server (dist/server.js over stdio, as VS Code talks to it; `npm run build` first), on
@@ -7,7 +8,8 @@
  *   2. a random-weight model with Qwen2.5-Coder-0.5B's exact shape (test/fixtures/realisticModel.ts; it never
  *      stops early, so every explanation runs to maxTokens), or --model.
  * For each: a cold explanation (nothing cached), the same again (the prompt's KV cache reused), and the
- * latency of an inline completion requested while an explanation streams, against one requested when idle.
+ * latency of an inline completion requested while an explanation streams, against one requested when idle (alternating,
+ * run by run), and whether each of those explanations still finished.
  */
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,7 +17,7 @@ import { chatModel } from "../test/fixtures/fixtureModels";
 import { realisticModel } from "../test/fixtures/realisticModel";
 import { fileUri, LspTestClient } from "../test/lsp/LspTestClient";
 import { sampleCode } from "./lib/benchInputs";
-import { median } from "./lib/stats";
+import { loadAverage, median } from "./lib/stats";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const MODEL_DIR = path.join(REPO_ROOT, ".test-models");
@@ -26,6 +28,9 @@ interface Options {
   readonly maxTokens: number;
   readonly runs: number;
   readonly skipRealistic: boolean;
+  readonly skipFixture: boolean;
+  /** Only the completion-while-explaining measurement (no cold/warm explanation rows). */
+  readonly contentionOnly: boolean;
 }
 
 interface Row {
@@ -49,6 +54,8 @@ function parseOptions(argv: readonly string[]): Options {
     maxTokens: Number(value("--max-tokens") ?? 128),
     runs: Number(value("--runs") ?? 3),
     skipRealistic: argv.includes("--skip-realistic"),
+    skipFixture: argv.includes("--skip-fixture"),
+    contentionOnly: argv.includes("--contention-only"),
   };
 }
 
@@ -60,7 +67,15 @@ function sampleSelection(): { text: string; lines: number } {
   return { text, lines: 40 };
 }
 
-async function measureModel(label: string, modelPath: string, options: Options): Promise<{ rows: Row[]; completion: { idleMs: number; duringExplainMs: number } }> {
+interface Contention {
+  readonly idleMs: number;
+  readonly duringExplainMs: number;
+  readonly runs: number;
+  /** Explanations that ran during a completion and still ended with their answer (not aborted, not an error). */
+  readonly explanationsFinished: number;
+}
+
+async function measureModel(label: string, modelPath: string, options: Options): Promise<{ rows: Row[]; completion: Contention }> {
   const client = await LspTestClient.start({
     settings: {
       model: { path: modelPath }, gpu: "cpu", threads: options.threads,
@@ -90,7 +105,7 @@ async function measureModel(label: string, modelPath: string, options: Options):
     const cold: Row = { model: label, case: `cold, ${selection.lines}-line function`, firstTextMs: [], totalMs: [], streamedChars: 0 };
     const warm: Row = { model: label, case: "same selection again (KV cache reused)", firstTextMs: [], totalMs: [], streamedChars: 0 };
     let promptTokens: number | undefined;
-    for (let run = 0; run < options.runs; run++) {
+    for (let run = 0; run < (options.contentionOnly ? 0 : options.runs); run++) {
       const text = `// run ${run}: ${Date.now()}\n${selection.text}`;
       const first = await explainOnce(`cold-${run}`, text);
       cold.firstTextMs.push(first.exchange.firstTextMs ?? NaN);
@@ -102,7 +117,9 @@ async function measureModel(label: string, modelPath: string, options: Options):
       (cold as { streamedChars: number }).streamedChars = first.exchange.result?.text.length ?? 0;
       (warm as { streamedChars: number }).streamedChars = again.exchange.result?.text.length ?? 0;
     }
-    rows.push({ ...cold, ...(promptTokens === undefined ? {} : { promptTokens }) }, { ...warm, ...(promptTokens === undefined ? {} : { promptTokens }) });
+    if (!options.contentionOnly) {
+      rows.push({ ...cold, ...(promptTokens === undefined ? {} : { promptTokens }) }, { ...warm, ...(promptTokens === undefined ? {} : { promptTokens }) });
+    }
 
     // An inline completion while an explanation streams, against one on an idle server.
     const completeUri = fileUri("bench/explain-complete.ts");
@@ -110,6 +127,7 @@ async function measureModel(label: string, modelPath: string, options: Options):
     const position = { line: selection.lines + 2, character: 2 };
     const idle: number[] = [];
     const during: number[] = [];
+    let explanationsFinished = 0;
     for (let run = 0; run < options.runs; run++) {
       await client.replaceText(completeUri, `${selection.text}\n// idle ${run}\nfunction next${run}() {\n  \n}\n`);
       let startedAt = performance.now();
@@ -131,23 +149,29 @@ async function measureModel(label: string, modelPath: string, options: Options):
       startedAt = performance.now();
       await client.complete(completeUri, position);
       during.push(performance.now() - startedAt);
-      await explanation;
+      const explained = await explanation;
+      const finished = explained.error === undefined && explained.result !== undefined && explained.result.stopReason !== "cancelled";
+      if (finished) explanationsFinished++;
+      console.log(`  ${label} run ${run + 1}: completion idle ${idle.at(-1)!.toFixed(0)} ms, while explaining ${during.at(-1)!.toFixed(0)} ms; ` +
+        `the explanation ${finished ? "finished" : "did not finish"} (${explained.totalMs.toFixed(0)} ms, ${explained.result?.text.length ?? 0} chars); ` +
+        `load average ${loadAverage()}`);
     }
-    return { rows, completion: { idleMs: median(idle), duringExplainMs: median(during) } };
+    return { rows, completion: { idleMs: median(idle), duringExplainMs: median(during), runs: options.runs, explanationsFinished } };
   } finally {
     await client.stop();
   }
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
-  const models: Array<{ label: string; path: () => Promise<string> }> = [
+export async function runExplainTiming(argv: readonly string[]): Promise<void> {
+  const options = parseOptions(argv);
+  const models: Array<{ label: string; path: () => Promise<string> }> = options.skipFixture ? [] : [
     { label: "tiny chat fixture", path: () => chatModel(MODEL_DIR) },
   ];
   if (options.model !== undefined) models.push({ label: path.basename(options.model), path: () => Promise.resolve(options.model!) });
   else if (!options.skipRealistic) models.push({ label: "Qwen2.5-Coder-0.5B shape, Q8_0, random weights", path: () => realisticModel(MODEL_DIR) });
 
-  console.log(`explain timing: CPU, ${options.threads} threads, maxTokens ${options.maxTokens}, ${options.runs} runs each (medians)\n`);
+  console.log(`explain timing: CPU, ${options.threads} threads, maxTokens ${options.maxTokens}, ${options.runs} runs each (medians); ` +
+    `load average ${loadAverage()}\n`);
   for (const model of models) {
     const { rows, completion } = await measureModel(model.label, await model.path(), options);
     for (const row of rows) {
@@ -158,12 +182,15 @@ async function main(): Promise<void> {
     }
     console.log(
       `${model.label} | inline completion (16 tokens max) | idle ${completion.idleMs.toFixed(0)} ms | while an explanation streams ` +
-        `${completion.duringExplainMs.toFixed(0)} ms\n`,
+        `${completion.duringExplainMs.toFixed(0)} ms (${(completion.duringExplainMs / completion.idleMs).toFixed(2)}×) | ` +
+        `explanations finished ${completion.explanationsFinished}/${completion.runs} | load average ${loadAverage()}\n`,
     );
   }
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  runExplainTiming(process.argv.slice(2)).then(() => process.exit(0), (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -18,12 +18,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { realisticModel } from "../test/fixtures/realisticModel";
 import { sampleCode } from "./lib/benchInputs";
+import { benchModelPath, modelShapeOf } from "./lib/modelShapes";
 import { openRawReplayer, type RawTiming } from "./lib/rawReplay";
 import { runBatchCost } from "./batchCost";
 import { runContextBench } from "./contextBench";
 import { runLifecycle } from "./lifecycle";
+import { runExplainTiming } from "./explainTiming";
+import { runModelMemory } from "./modelMemory";
 import { runRawSpeed } from "./rawSpeed";
 import {
   abortLatencies, completed, latency, overheads, runServerSession, tokensEvaluated, WORKLOADS, type RequestRecord, type SampleDocument, type SessionPlan,
@@ -56,10 +58,12 @@ interface Options {
   threads: number;
   maxTokens: number;
   model?: string;
+  /** --model-shape and --weights, passed on to benchModelPath. */
+  modelArgs: string[];
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { quick: false, threads: 2, maxTokens: 32 };
+  const options: Options = { quick: false, threads: 2, maxTokens: 32, modelArgs: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -73,7 +77,11 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === "--threads") options.threads = Number(value());
     else if (arg === "--max-tokens") options.maxTokens = Number(value());
     else if (arg === "--model") options.model = path.resolve(value());
-    else throw new Error(`Unknown argument ${arg}. Usage: npm run bench -- [--quick] [--out FILE] [--server-log FILE] [--threads N] [--max-tokens N] [--model PATH]`);
+    else if (arg === "--model-shape" || arg === "--weights") options.modelArgs.push(arg, value());
+    else {
+      throw new Error(`Unknown argument ${arg}. Usage: npm run bench -- [--quick] [--out FILE] [--server-log FILE] [--threads N] [--max-tokens N] ` +
+        "[--model PATH | --model-shape 0.5b|1.5b] [--weights Q8_0|Q4_0]");
+    }
   }
   return options;
 }
@@ -94,7 +102,7 @@ async function main(): Promise<void> {
   if (!fs.existsSync(serverMain)) throw new Error(`${serverMain} is missing: run npm run build (npm run bench does).`);
 
   const modelStarted = performance.now();
-  const modelPath = options.model ?? await realisticModel(path.join(REPO_ROOT, ".test-models"));
+  const modelPath = options.model ?? await benchModelPath(options.modelArgs);
   log(`model ${modelPath} (${(fs.statSync(modelPath).size / 2 ** 20).toFixed(0)} MiB, ready in ${((performance.now() - modelStarted) / 1000).toFixed(1)} s)`);
   log(`threads ${options.threads}, maxTokens ${options.maxTokens}, ${options.quick ? "quick" : "full"} run, load average ${loadAverage()}`);
 
@@ -193,6 +201,12 @@ async function main(): Promise<void> {
     waitedForOlderMedianMs: round(median(completed(session.records).map((record) => record.serverReported?.queuedMs ?? Number.NaN))),
     rpcRoundTripMedianMs: round(median(session.rpcRoundTripMs), 2),
     model: path.basename(modelPath),
+    modelShape: options.model === undefined ? modelShapeOf(options.modelArgs) : undefined,
+    modelFileMiB: round(fs.statSync(modelPath).size / 2 ** 20),
+    readyMs: round(session.readyMs),
+    firstSuggestionMs: session.firstCompletionMs === undefined ? undefined : round(session.firstCompletionMs),
+    memoryAfterFirstCompletion: session.memoryAfterFirstCompletion,
+    memoryAtEnd: session.memoryAtEnd,
     threads: options.threads,
     maxTokens: options.maxTokens,
     quick: options.quick,
@@ -220,6 +234,12 @@ async function main(): Promise<void> {
   log(`overhead (latency minus debounce, the wait for an older generation to stop, and model time, as the server reports them): median ${result.overheadMedianMs} ms, p90 ${result.overheadP90Ms} ms; ` +
     `bare LSP round trip ${result.rpcRoundTripMedianMs} ms; debounce median ${result.debounceMedianMs} ms; ` +
     `waiting for an older request's generation to stop: median ${result.waitedForOlderMedianMs} ms`);
+  const memory = (split: typeof session.memoryAtEnd): string =>
+    split === undefined ? "unknown" : `${split.rssMiB} MiB (${split.anonymousMiB} anonymous + ${split.fileMiB} file-mapped)`;
+  log(`startup: ready ${result.readyMs} ms after spawn; first suggestion ${result.firstSuggestionMs ?? "?"} ms after spawn ` +
+    "(ready + the first answered request's latency)");
+  log(`server RSS after its first completion ${memory(session.memoryAfterFirstCompletion)}, at the end ${memory(session.memoryAtEnd)}; ` +
+    `model file ${result.modelFileMiB} MiB`);
   log(`load average at the end ${result.loadAverage} (2 cores shared: compare runs only when it is low)`);
 
   if (options.out !== undefined) {
@@ -234,13 +254,13 @@ function fmt(ms: number): string {
 }
 
 const args = process.argv.slice(2);
-const mode = args.includes("--raw-speed") ? runRawSpeed
-  : args.includes("--batch-cost") ? runBatchCost
-  : args.includes("--lifecycle") ? runLifecycle
-  : args.includes("--context") ? runContextBench
-  : undefined;
-const modeFlags = ["--raw-speed", "--batch-cost", "--lifecycle"];
-(mode === undefined ? main() : mode(args.filter((arg) => !modeFlags.includes(arg)))).catch((error: unknown) => {
+const MODES: Record<string, (argv: readonly string[]) => Promise<void>> = {
+  "--raw-speed": runRawSpeed, "--batch-cost": runBatchCost, "--memory": runModelMemory, "--lifecycle": runLifecycle,
+  "--context": runContextBench,
+  "--explain": (argv) => runExplainTiming(argv).then(() => process.exit(0)),
+};
+const modeFlag = args.find((arg) => arg in MODES);
+(modeFlag === undefined ? main() : MODES[modeFlag]!(args.filter((arg) => arg !== modeFlag))).catch((error: unknown) => {
   console.error(error instanceof Error ? error.stack ?? error.message : error);
   process.exitCode = 1;
 });

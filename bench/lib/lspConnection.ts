@@ -27,6 +27,7 @@ type Handler = (params: unknown, receivedAt: number) => unknown;
  */
 export class LspConnection {
   readonly stderrLines: string[] = [];
+  private closing = false;
   private nextId = 1;
   private buffer: Buffer = Buffer.alloc(0);
   private readonly pending = new Map<number, (reply: Reply) => void>();
@@ -47,7 +48,11 @@ export class LspConnection {
         for (const listener of this.stderrListeners) listener(line);
       }
     });
-    this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    this.exited = new Promise((resolve) => child.once("exit", (code, signal) => {
+      // An unexpected exit leaves every pending request unanswered; say so rather than let the benchmark stall or end quietly.
+      if (!this.closing) console.error(`The server exited unexpectedly (code ${code}, signal ${signal}). Its last stderr lines:\n${this.stderrLines.slice(-20).join("\n")}`);
+      resolve(code);
+    }));
   }
 
   static spawn(args: readonly string[], env: NodeJS.ProcessEnv = process.env): LspConnection {
@@ -75,6 +80,7 @@ export class LspConnection {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     if (this.child.exitCode === null) {
       const timer = setTimeout(() => this.child.kill(), 10_000);
       try {

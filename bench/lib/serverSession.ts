@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { LspConnection, nowMs, type Reply } from "./lspConnection";
+import { memorySplit, type MemorySplit } from "./memory";
 import { seededRandom } from "./stats";
 
 /** "abortProbe": a request sent only to supersede one mid-prompt (not a workload of its own). */
@@ -82,6 +83,12 @@ export interface ServerSessionResult {
   /** Round trip of an inline-completion request the server answers at once (unknown document). */
   readonly rpcRoundTripMs: number[];
   readonly serverLog: string[];
+  /** From spawning the server to its "ready" status; that plus the latency of the first request answered with a suggestion. */
+  readonly readyMs: number;
+  readonly firstCompletionMs: number | undefined;
+  /** The server's resident memory after its first completed request, and at the end of the session (Linux only). */
+  readonly memoryAfterFirstCompletion: MemorySplit | undefined;
+  readonly memoryAtEnd: MemorySplit | undefined;
 }
 
 export interface ServerSessionOptions {
@@ -106,6 +113,7 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
   const between = ([low, high]: readonly [number, number]): number => low + random() * (high - low);
 
   const profile = process.env.POCKET_CODER_BENCH_CPU_PROF;
+  const spawnedAt = nowMs();
   const connection = LspConnection.spawn([...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []), options.serverMain, "--stdio"]);
   const serverLog: string[] = [];
   const statsLines: { at: number; stats: ServerReportedStats }[] = [];
@@ -134,6 +142,9 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
 
   const records: RequestRecord[] = [];
   const rpcRoundTripMs: number[] = [];
+  let readyMs = Number.NaN;
+  let memoryAfterFirstCompletion: MemorySplit | undefined;
+  let memoryAtEnd: MemorySplit | undefined;
   try {
     const root = pathToFileURL(options.repoRoot).toString();
     await connection.request("initialize", {
@@ -154,7 +165,8 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
       await sleep(20);
     }
     if (status.state !== "ready") throw new Error(`The server is ${status.state}: ${status.message}\n${serverLog.join("\n")}`);
-    log(`server ready in ${(performance.now() - loadStarted).toFixed(0)} ms: ${status.message}`);
+    readyMs = nowMs() - spawnedAt;
+    log(`server ready in ${(performance.now() - loadStarted).toFixed(0)} ms (${readyMs.toFixed(0)} ms after spawn): ${status.message}`);
 
     for (let i = 0; i < 20; i++) {
       const sent = connection.request("textDocument/inlineCompletion", {
@@ -206,6 +218,7 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
         const cpu = cpuMs(connection.child.pid) - cpuAtSend;
         const busyMs = answer.receivedAt - record.sentAt - (record.serverReported?.debounceMs ?? 0);
         if (Number.isFinite(cpu) && busyMs > 0) record.cpuShare = cpu / (busyMs * threads);
+        if (memoryAfterFirstCompletion === undefined && record.items > 0) memoryAfterFirstCompletion = memorySplit(connection.child.pid);
         return answer;
       });
       current = { record, id: sent.id, reply };
@@ -290,10 +303,14 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
         await options.afterRound(records.slice(roundStart));
       }
     }
+    memoryAtEnd = memorySplit(connection.child.pid);
   } finally {
     await connection.close();
   }
-  return { records, rpcRoundTripMs, serverLog };
+  const firstAnswered = records.find((record) => record.receivedAt !== undefined && (record.items ?? 0) > 0);
+  // The session pauses before its first request as a user would; this counts only the server's time.
+  const firstCompletionMs = firstAnswered === undefined ? undefined : readyMs + firstAnswered.receivedAt! - firstAnswered.sentAt;
+  return { records, rpcRoundTripMs, serverLog, readyMs, firstCompletionMs, memoryAfterFirstCompletion, memoryAtEnd };
 }
 
 /** User + system CPU time of a process so far (ms, from /proc; NaN where there is no /proc). */

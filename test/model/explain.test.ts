@@ -67,6 +67,14 @@ async function explain(explainer: ChatExplainer, conversation: ExplainConversati
   return { chunks, generation };
 }
 
+/** A FIM prompt for the chat fixture's designed completion, after `contextLines` lines of comments. */
+function addFunctionFimPrompt(contextLines: number) {
+  return [
+    { kind: "special", text: "<|fim_prefix|>" }, { kind: "text", text: `${"// context line\n".repeat(contextLines)}function add(a, b) {\n  ` },
+    { kind: "special", text: "<|fim_suffix|>" }, { kind: "text", text: "\n}\n" }, { kind: "special", text: "<|fim_middle|>" },
+  ] as const;
+}
+
 describe("explanations on real llama.cpp", () => {
   test("chat model: the GGUF chat template is used and the designed answer streams token by token", async () => {
     await withOpened(await chatModel(dir), async ({ explainer }) => {
@@ -167,10 +175,7 @@ describe("explanations on real llama.cpp", () => {
 
   test("completion and explanation share one context on separate sequences: both exact, and the completion cache survives", async () => {
     await withOpened(await chatModel(dir), async ({ loaded, explainer }) => {
-      const fimPrompt = [
-        { kind: "special", text: "<|fim_prefix|>" }, { kind: "text", text: `${"// context line\n".repeat(120)}function add(a, b) {\n  ` },
-        { kind: "special", text: "<|fim_suffix|>" }, { kind: "text", text: "\n}\n" }, { kind: "special", text: "<|fim_middle|>" },
-      ] as const;
+      const fimPrompt = addFunctionFimPrompt(120);
       const complete = () => loaded.generate(fimPrompt, { maxTokens: 16, stopTexts: [], signal: new AbortController().signal });
       const warm = await complete();
       assert.equal(warm.text, FIM_COMPLETION);
@@ -184,6 +189,36 @@ describe("explanations on real llama.cpp", () => {
       const after = await complete();
       assert.equal(after.text, FIM_COMPLETION);
       assert.equal(after.reusedTokens, after.promptTokens - 1);
+    });
+  });
+
+  test("an explanation pauses while a completion runs, then finishes its answer", async () => {
+    await withOpened(await chatModel(dir), async ({ loaded, explainer }) => {
+      // ~3,000 tokens: long enough for the explanation to have steps to hold.
+      const fimPrompt = addFunctionFimPrompt(200);
+      const chunkTimes: number[] = [];
+      let completion: Promise<{ text: string; startedAt: number; endedAt: number }> | undefined;
+      const generation = await explainer.explain(SMALL, {
+        maxTokens: 64,
+        signal: new AbortController().signal,
+        onText: () => {
+          chunkTimes.push(performance.now());
+          // At the first streamed text, as a user's keystroke would: a completion with a long prompt to read.
+          if (completion !== undefined) return;
+          const startedAt = performance.now();
+          completion = loaded.generate(fimPrompt, { maxTokens: 16, stopTexts: [], signal: new AbortController().signal })
+            .then((result) => ({ text: result.text, startedAt, endedAt: performance.now() }));
+        },
+      });
+      assert.ok(completion !== undefined);
+      const { text, startedAt, endedAt } = await completion;
+      assert.equal(text, FIM_COMPLETION);
+      assert.equal(generation.text, CHAT_ANSWER, "the explanation finished");
+      assert.equal(generation.stopReason, "done");
+      // At most the step already decoding when the completion arrived may stream during it.
+      const during = chunkTimes.filter((time) => time > startedAt && time < endedAt).length;
+      assert.ok(during <= 1, `${during} explanation chunks streamed while the completion ran (${(endedAt - startedAt).toFixed(0)} ms)`);
+      assert.ok(chunkTimes.filter((time) => time >= endedAt).length >= 2, "the rest of the explanation came after the completion");
     });
   });
 

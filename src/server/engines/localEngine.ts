@@ -16,6 +16,8 @@ export interface LocalEngineOptions {
   /** The llama.cpp runtime to load on, started (or reused) by the caller. */
   readonly acquire: () => Promise<AcquiredLlama>;
   readonly log: (message: string) => void;
+  /** Where opening spends its time (header, runtime, weights, context), for the debug log. */
+  readonly debug?: (message: string) => void;
 }
 
 /**
@@ -37,9 +39,18 @@ export async function checkLocalModel(path: string): Promise<{ inspected: Inspec
 
 /** Opens the GGUF model at `path` in this process: the default engine, no network at all. */
 export async function openLocalEngine(path: string, options: LocalEngineOptions): Promise<LocalEngine> {
-  const { inspected, fim } = await checkLocalModel(path);
-  const acquired = await options.acquire();
-  const opened = await openModel(acquired, inspected, { threads: options.threads, log: options.log });
+  const startedAt = performance.now();
+  const since = (): string => (performance.now() - startedAt).toFixed(0);
+  options.debug?.(`startup: model load began ${startedAt.toFixed(0)} ms after the process started`);
+  // The runtime starts (node-llama-cpp test-loads its binding in a child process) while the file's header is read.
+  const [{ inspected, fim }, acquired] = await Promise.all([
+    checkLocalModel(path).finally(() => options.debug?.(`startup: model header read in ${since()} ms`)),
+    options.acquire().finally(() => options.debug?.(`startup: llama.cpp runtime started in ${since()} ms`)),
+  ]);
+  const opened = await openModel(acquired, inspected, {
+    threads: options.threads, log: options.log, ...(options.debug === undefined ? {} : { debug: options.debug }),
+  });
+  options.debug?.(`startup: model ready ${performance.now().toFixed(0)} ms after the process started`);
   return new LocalEngine(opened.loaded, opened.explainer, fim, { ...opened.status, fimFamily: fim.label }, opened.notice);
 }
 

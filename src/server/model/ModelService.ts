@@ -310,6 +310,7 @@ export class ModelService {
     try {
       const engine = await openLocalEngine(settings.model.path, {
         threads, acquire: () => this.acquireLlama(settings, threads), log: (message) => this.log.info(message),
+        debug: (message) => this.log.debug(message),
       });
       const lowered = lowerWorkerThreadPriority();
       if (lowered > 0) this.log.debug(`${lowered} worker threads (llama.cpp's evaluations start on them) run at niceness ${BACKGROUND_NICENESS}.`);

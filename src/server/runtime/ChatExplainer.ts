@@ -12,6 +12,7 @@ import {
   type ExplainGeneration,
   type ExplainGenerator,
 } from "../explain/explainGenerator";
+import type { CompletionPriority } from "./CompletionPriority";
 import { errorText } from "./inspectModelFile";
 import type { LlamaContext, LlamaContextSequence, LlamaModel, NodeLlamaCppModule, Token } from "./nodeLlamaCpp";
 
@@ -45,6 +46,8 @@ export class ChatExplainer implements ExplainGenerator {
   private readonly chat: LlamaChat;
   private readonly lifetime = new AbortController();
   private tail: Promise<unknown> = Promise.resolve();
+  /** The running explanation's abort signal (its caller's and the explainer's lifetime), which also ends a wait for completions. */
+  private runningSignal: AbortSignal = this.lifetime.signal;
 
   constructor(
     private readonly lib: NodeLlamaCppModule,
@@ -53,7 +56,10 @@ export class ChatExplainer implements ExplainGenerator {
     readonly modelName: string,
     /** What dispose() releases besides the sequence's use: a context and model loaded only for explanations. */
     private readonly owned: { readonly context?: LlamaContext; readonly model?: LlamaModel } = {},
+    /** Shared with the completion model on the same context: each step here waits while a completion is queued or running. */
+    private readonly priority?: CompletionPriority,
   ) {
+    if (priority !== undefined) yieldToCompletions(sequence, priority, () => this.runningSignal);
     const template = model.fileInfo.metadata.tokenizer?.chat_template;
     const hasTemplate = typeof template === "string" && template.trim() !== "";
     this.promptStyle = hasTemplate ? "chat" : "plain";
@@ -108,6 +114,7 @@ export class ChatExplainer implements ExplainGenerator {
   private async explainExclusively(conversation: ExplainConversation, options: ExplainGenerateOptions): Promise<ExplainGeneration> {
     const startedAt = performance.now();
     const signal = AbortSignal.any([options.signal, this.lifetime.signal]);
+    this.runningSignal = signal;
     const history = historyOf(conversation);
     const tokens = this.promptTokens(conversation);
     const contextSize = this.contextSize;
@@ -143,6 +150,7 @@ export class ChatExplainer implements ExplainGenerator {
       reusedTokens = this.sequence.nextTokenIndex;
       const pending = tokens.slice(reusedTokens, -1);
       for (let start = 0; start < pending.length; start += PREFILL_CHUNK_TOKENS) {
+        await this.priority?.whenIdle(signal);
         if (signal.aborted) return aborted();
         await this.sequence.evaluateWithoutGeneratingNewTokens(pending.slice(start, start + PREFILL_CHUNK_TOKENS), {
           evaluationPriority: EXPLAIN_EVALUATION_PRIORITY,
@@ -180,6 +188,32 @@ export class ChatExplainer implements ExplainGenerator {
       if (signal.aborted) return aborted();
       throw new ExplainModelError(`The model failed while explaining (${errorText(error)}). Try again, or choose another model.`);
     }
+  }
+}
+
+/**
+ * Makes every token LlamaChat generates on `sequence` wait until no completion is queued or running. LlamaChat's token
+ * loop has no hook between steps, so the sequence's `evaluate` is wrapped on this instance (the explainer's own
+ * sequence): the wrapped iterator waits before it asks for the next token, which is when the step would be decoded.
+ */
+function yieldToCompletions(sequence: LlamaContextSequence, priority: CompletionPriority, signal: () => AbortSignal): void {
+  const evaluate = sequence.evaluate.bind(sequence);
+  sequence.evaluate = (tokens, options) => waitingBetweenSteps(evaluate(tokens, options), priority, signal());
+}
+
+async function* waitingBetweenSteps(
+  steps: AsyncGenerator<Token, void, Token | Token[] | void>, priority: CompletionPriority, signal: AbortSignal,
+): AsyncGenerator<Token, void, Token | Token[] | void> {
+  try {
+    let input: Token | Token[] | void = undefined;
+    for (;;) {
+      await priority.whenIdle(signal);
+      const step = await steps.next(input);
+      if (step.done === true) return;
+      input = yield step.value;
+    }
+  } finally {
+    await steps.return(undefined);
   }
 }
 

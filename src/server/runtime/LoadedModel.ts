@@ -3,6 +3,7 @@ import type { GenerateOptions, GenerationResult, StopReason, TextGenerator } fro
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "./nodeLlamaCpp";
 import { firstStopIndex } from "../completion/stopTexts";
 import { planCacheReuse } from "./cacheReuse";
+import type { CompletionPriority } from "./CompletionPriority";
 import { TokenizerCache } from "./TokenizerCache";
 
 /**
@@ -45,6 +46,8 @@ export class LoadedModel implements TextGenerator {
     readonly model: LlamaModel,
     private readonly context: LlamaContext,
     private readonly sequence: LlamaContextSequence,
+    /** Shared with the explainer on the same context: it pauses while a generation here is queued or running. */
+    private readonly priority?: CompletionPriority,
   ) {}
 
   get contextSize(): number {
@@ -57,7 +60,8 @@ export class LoadedModel implements TextGenerator {
 
   generate(prompt: readonly PromptPiece[], options: GenerateOptions): Promise<GenerationResult> {
     const enqueuedAt = performance.now();
-    const run = this.tail.then(() => this.generateExclusively(prompt, options, enqueuedAt));
+    const release = this.priority?.claim();
+    const run = this.tail.then(() => this.generateExclusively(prompt, options, enqueuedAt)).finally(release);
     this.tail = run.catch(() => undefined);
     return run;
   }

@@ -4,6 +4,7 @@ import { BACKEND_NAMES, type AcquiredLlama, type LlamaErrorLog } from "./acquire
 import { loadWithLayerFallback, looksLikeOutOfMemory, type GpuLayersRequest } from "./gpuLayerFallback";
 import { errorText, type InspectedModel } from "./inspectModelFile";
 import { ChatExplainer } from "./ChatExplainer";
+import { CompletionPriority } from "./CompletionPriority";
 import { LoadedModel } from "./LoadedModel";
 import { ModelLoadError } from "./ModelLoadError";
 import { importNodeLlamaCpp, type LlamaContext, type LlamaModel } from "./nodeLlamaCpp";
@@ -11,10 +12,20 @@ import { importNodeLlamaCpp, type LlamaContext, type LlamaModel } from "./nodeLl
 /** Large enough for a windowed FIM prompt plus cross-file context; small enough for a laptop's RAM. */
 export const DEFAULT_CONTEXT_SIZE = 4096;
 
+/**
+ * Weights are read into llama.cpp's own buffers rather than mapped from the file. Where llama.cpp repacks weights for
+ * its CPU kernels (Q4_0 on AVX2, Q8_0 and others with AMX) a mapped file's pages stay resident beside the repacked copy,
+ * so the weights would be held twice; read, each is held once. Layers offloaded to a GPU are uploaded from the read
+ * data either way, so this matters only for weights that stay on the CPU (bench/README.md, "Weights in memory").
+ */
+export const WEIGHT_LOADING = { useMmap: false } as const;
+
 export interface OpenModelOptions {
   readonly threads: number;
   readonly contextSize?: number;
   readonly log?: (message: string) => void;
+  /** Where loading spends its time (weights, context), for the debug log. */
+  readonly debug?: (message: string) => void;
 }
 
 export interface OpenedModel {
@@ -62,9 +73,10 @@ export async function openModel(acquired: AcquiredLlama, inspected: InspectedMod
       : `${inspected.name} ${why} (${result.fellBackFrom}); it runs on the CPU instead (slower). A smaller model or quantisation would fit.`;
   }
   const lib = await importNodeLlamaCpp();
+  const priority = new CompletionPriority();
   return {
-    loaded: new LoadedModel(model, context, context.getSequence()),
-    explainer: new ChatExplainer(lib, model, context.getSequence(), inspected.name),
+    loaded: new LoadedModel(model, context, context.getSequence(), priority),
+    explainer: new ChatExplainer(lib, model, context.getSequence(), inspected.name, {}, priority),
     status: {
       name: inspected.name,
       path: inspected.path,
@@ -83,12 +95,16 @@ export async function openModel(acquired: AcquiredLlama, inspected: InspectedMod
 async function loadAndCreateContext(
   acquired: AcquiredLlama, inspected: InspectedModel, gpuLayers: GpuLayersRequest, options: OpenModelOptions,
 ): Promise<{ model: LlamaModel; context: LlamaContext }> {
-  const model = await acquired.llama.loadModel({ modelPath: inspected.path, gpuLayers });
+  const loadStartedAt = performance.now();
+  const model = await acquired.llama.loadModel({ modelPath: inspected.path, gpuLayers, ...WEIGHT_LOADING });
+  const contextStartedAt = performance.now();
   try {
     const contextSize = Math.min(options.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize || DEFAULT_CONTEXT_SIZE);
-    // Two sequences: completions on the first, explanations on the second. Each keeps its own KV cache, and
-    // llama.cpp evaluates both in the same batches, so completions keep coming while an explanation streams.
+    // Two sequences: completions on the first, explanations on the second. Each keeps its own KV cache; an
+    // explanation pauses while a completion runs (CompletionPriority), so the completion has the model to itself.
     const context = await model.createContext({ contextSize, threads: options.threads, sequences: 2 });
+    options.debug?.(`startup: weights loaded in ${(contextStartedAt - loadStartedAt).toFixed(0)} ms (${model.gpuLayers} GPU layers, ` +
+      `mmap ${model.useMmap}), context created in ${(performance.now() - contextStartedAt).toFixed(0)} ms`);
     return { model, context };
   } catch (error) {
     await model.dispose();
