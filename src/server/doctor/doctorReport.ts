@@ -116,7 +116,8 @@ export function formatDoctorReport(facts: DoctorFacts, wording: ReportWording = 
   }
   const speed = facts.speed;
   if (speed === undefined) {
-    row("Speed", model === undefined ? "not measured (no model loaded)" : "not measured (skipped)");
+    // A model that loads on first use was not loaded because the measurement, its first use here, was skipped.
+    row("Speed", model === undefined && facts.status.state !== "unloaded" ? "not measured (no model loaded)" : "not measured (skipped)");
   } else if ("error" in speed) {
     row("Speed", `measurement failed: ${speed.error}`);
   } else {
