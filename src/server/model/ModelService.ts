@@ -16,6 +16,9 @@ import { ExplainModelSlot } from "./ExplainModelSlot";
 import { IdleUnloadTimer, type IdleUnloadLimits } from "./idleUnload";
 import { ServedModel } from "./ServedModel";
 
+/** How long a shutdown waits for the models and the runtime to be freed. */
+const DISPOSE_BOUND_MS = 5000;
+
 /**
  * Owns the one loaded model: checks it when the settings name it, loads it on first need (a completion, an
  * explanation, the doctor's speed check), unloads it when idle (sooner in a background window, at once when
@@ -256,13 +259,23 @@ export class ModelService {
       // First abort what runs, so that a load or a generation in progress ends at its next check.
       this.cancelReopen();
       const running = this.unload();
-      await this.loads;
-      await running;
-      await this.explainSlot.unload();
-      await this.unload();
-      const acquired = this.acquired;
-      this.acquired = undefined;
-      await acquired?.llama.llama.dispose();
+      const freed = (async () => {
+        await this.loads;
+        await running;
+        await this.explainSlot.unload();
+        await this.unload();
+        const acquired = this.acquired;
+        this.acquired = undefined;
+        await acquired?.llama.llama.dispose();
+      })();
+      // Shutdown answers in bounded time: the process exits next and the system frees what llama.cpp still holds
+      // (freeing the runtime after a series of failed loads was seen to hang).
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<"timedOut">((resolve) => (timer = setTimeout(() => resolve("timedOut"), DISPOSE_BOUND_MS)));
+      if (await Promise.race([freed, bound]) === "timedOut") {
+        this.log.warn(`Freeing the models took over ${DISPOSE_BOUND_MS / 1000} s; shutting down without waiting.`);
+      }
+      clearTimeout(timer);
     })();
     return this.disposal;
   }
