@@ -11,8 +11,9 @@ const MAIN = "import { greet } from './greet';\n\nconst message = greet('Ada');\
 
 describe("completion context from VS Code's language services", () => {
   before(async () => {
+    // Checked at startup; the first suggestion loads it.
     const status = await (await activateExtension()).ready;
-    assert.equal(status.state, "ready", status.message);
+    assert.equal(status.state, "unloaded", status.message);
   });
 
   it("TypeScript's definition provider answers pocketCoder/definitions with the whole declaration in another file", async () => {

@@ -84,7 +84,7 @@ async function menu(options: QuickControlsScenarioOptions): Promise<void> {
   try {
     const workbench = await Workbench.open(host, options.workspace, { extensionDevelopmentPath: options.repoRoot });
     try {
-      await workbench.waitForStatusBarItem("Pocket Coder · CPU", 60_000);
+      await workbench.waitForStatusBarItem("Pocket Coder · idle", 60_000);
       await workbench.openFile("src/math.ts");
       await workbench.page.locator(STATUS).first().click();
       for (const label of ["Turn off inline completions", "Turn off for typescript", "Snooze for 5 minutes", "Snooze for 15 minutes",
@@ -100,7 +100,7 @@ async function menu(options: QuickControlsScenarioOptions): Promise<void> {
       await assertNoGhostText(workbench, "snoozed: no ghost text");
 
       await pickFromMenu(workbench, "Cancel snooze");
-      await workbench.waitForStatusBarItem("Pocket Coder · CPU", 10_000);
+      await workbench.waitForStatusBarItem("Pocket Coder · idle", 10_000);
       await newLineInFunction(workbench, true);
       await workbench.waitFor(selectors.ghostText, 30_000);
       await workbench.press("Escape");
