@@ -94,7 +94,8 @@ describe("Quick controls, statistics and Doctor", () => {
     await assert.rejects(triggerAndAcceptInlineSuggestion(editor, 3_000), /No inline suggestion/);
     assert.equal(vscode.workspace.getConfiguration("pocketCoder").inspect("completion.enabled")?.workspaceValue, false);
     await vscode.commands.executeCommand("pocketCoder.turnOnCompletions");
-    await waitForStatusBar(api, /^\$\(sparkle\) Pocket Coder · CPU$/);
+    // Turning completions off everywhere unloaded the model; on again, the next suggestion loads it.
+    await waitForStatusBar(api, /^\$\(sparkle\) Pocket Coder · idle$/);
     assert.equal(await triggerAndAcceptInlineSuggestion(await editorAtGap("src/everywhere-on.ts")), AFTER);
     await configuration.update("completion.enabled", undefined, vscode.ConfigurationTarget.Workspace);
   });
