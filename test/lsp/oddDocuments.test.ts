@@ -2,23 +2,17 @@
 // virtual documents, and positions outside the text. None may break completion or explain for the others.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as path from "node:path";
-import { chatModel, FIM_COMPLETION } from "../fixtures/fixtureModels";
-import { fileUri, LspTestClient, REPO_ROOT } from "./LspTestClient";
+import { FIM_COMPLETION } from "../fixtures/fixtureModels";
+import { startChatModelServer } from "./chatModelServer";
+import { fileUri, type LspTestClient } from "./LspTestClient";
 
-const MODEL_DIR = path.join(REPO_ROOT, ".test-models");
 const ADD = "function add(a, b) {\n  \n}\n";
 
 describe("odd documents never break requests", () => {
   let client: LspTestClient;
 
   before(async () => {
-    const modelPath = await chatModel(MODEL_DIR);
-    client = await LspTestClient.start({
-      settings: { model: { path: modelPath }, gpu: "cpu", threads: 1, completion: { enabled: true, maxTokens: 32 }, explain: { maxTokens: 64 } },
-    });
-    const status = await client.waitForModel();
-    assert.equal(status.state, "ready", status.message);
+    client = await startChatModelServer();
   });
 
   after(async () => {

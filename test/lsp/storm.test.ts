@@ -4,12 +4,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { CancellationTokenSource, LSPErrorCodes } from "vscode-languageserver-protocol/node";
-import { chatModel, FIM_COMPLETION } from "../fixtures/fixtureModels";
-import { fileUri, LspTestClient, REPO_ROOT } from "./LspTestClient";
+import { FIM_COMPLETION } from "../fixtures/fixtureModels";
+import { startChatModelServer } from "./chatModelServer";
+import { fileUri, type LspTestClient } from "./LspTestClient";
 
-const MODEL_DIR = path.join(REPO_ROOT, ".test-models");
 const REQUESTS_PER_SECOND = 100;
 const STORM_SECONDS = 10;
 const MB = 1024 * 1024;
@@ -23,12 +22,7 @@ describe("a request storm", { skip: process.platform !== "linux" && "reads /proc
   let client: LspTestClient;
 
   before(async () => {
-    const modelPath = await chatModel(MODEL_DIR);
-    client = await LspTestClient.start({
-      settings: { model: { path: modelPath }, gpu: "cpu", threads: 1, completion: { enabled: true, maxTokens: 32 }, explain: { maxTokens: 64 } },
-    });
-    const status = await client.waitForModel();
-    assert.equal(status.state, "ready", status.message);
+    client = await startChatModelServer();
   });
 
   after(async () => {
