@@ -24,6 +24,19 @@ const { targets } = JSON.parse(fs.readFileSync(path.join(ROOT, "scripts/vsix-tar
 
 /** Files of node-llama-cpp that only building llama.cpp from source needs (Pocket Coder never builds: `build: "never"`). */
 const NOT_AT_RUNTIME = [/^node-llama-cpp\/llama\/gitRelease\.bundle$/];
+/**
+ * node-llama-cpp's dependencies for building llama.cpp and for its own CLI (`npx node-llama-cpp …`): the
+ * runtime never opens them (traced with strace through complete, doctor and explain), so they are left out
+ * with whatever only they need, and the staged node-llama-cpp/package.json stops listing them.
+ */
+const NEVER_LOADED = { "node-llama-cpp": ["cmake-js", "ignore", "node-addon-api", "validate-npm-package-name", "yargs"] };
+/**
+ * Loaded but never called: node-llama-cpp's entry imports its model downloader (ipull, an HTTP client) and
+ * the git client it builds llama.cpp with (simple-git). Pocket Coder never downloads or builds through
+ * node-llama-cpp, so each ships as a stub whose exports throw, generated from node-llama-cpp's own imports.
+ */
+const STUBBED = ["ipull", "simple-git"];
+const STUB_MESSAGE = "Pocket Coder never downloads or builds llama.cpp through node-llama-cpp";
 /** Never needed at runtime in any package. */
 const DROPPED_FILES = /(\.d\.ts|\.d\.mts|\.d\.cts|\.map|\.tsbuildinfo)$/;
 
@@ -62,7 +75,10 @@ export function targetSpec(target, variant) {
   return variantSpec;
 }
 
-/** node-llama-cpp and every package it needs at runtime, as paths relative to the repository (Node's resolution). */
+/**
+ * node-llama-cpp and every package it needs at runtime, as paths relative to the repository (Node's
+ * resolution): `packages` to copy, `stubs` to replace (STUBBED; their dependencies are not followed).
+ */
 function runtimeClosure(allowedBinaries) {
   const resolve = (fromDir, name) => {
     for (let dir = fromDir; ; dir = path.dirname(dir)) {
@@ -81,8 +97,11 @@ function runtimeClosure(allowedBinaries) {
     if (seen.has(dir)) continue;
     seen.add(dir);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+    if (STUBBED.includes(manifest.name)) continue;
     const optional = manifest.optionalDependencies ?? {};
+    const left = NEVER_LOADED[manifest.name] ?? [];
     for (const name of Object.keys({ ...manifest.dependencies, ...optional })) {
+      if (left.includes(name)) continue;
       if (name.startsWith("@node-llama-cpp/")) {
         const short = name.slice("@node-llama-cpp/".length);
         if (!allowedBinaries.includes(short)) continue;
@@ -104,7 +123,92 @@ function runtimeClosure(allowedBinaries) {
     throw new Error(`The target's llama.cpp binaries are not installed here: ${list}\n` +
       `Package on that platform, or fetch them from the npm registry first: npm install --no-save --force ${list}`);
   }
-  return [...seen].map((dir) => path.relative(ROOT, dir)).sort();
+  const relative = [...seen].map((dir) => path.relative(ROOT, dir)).sort();
+  const isStub = (dir) => STUBBED.includes(JSON.parse(fs.readFileSync(path.join(ROOT, dir, "package.json"), "utf8")).name);
+  return { packages: relative.filter((dir) => !isStub(dir)), stubs: relative.filter(isStub) };
+}
+
+/** Top-level `import`/`export … from` of a package (or a path inside it), and `import()`/`require()` of one. */
+function importsOf(text, name) {
+  const quoted = `["']${name.replace(/[./]/g, "\\$&")}(/[^"']*)?["']`;
+  const statements = [...text.matchAll(new RegExp(`\\b(import|export)\\s*([^;"'()]*?)\\s*from\\s*${quoted}`, "g"))]
+    .map((match) => ({ kind: match[1], clause: match[2].trim(), subpath: match[3] }));
+  const calls = [...text.matchAll(new RegExp(`\\b(import|require)\\s*\\(\\s*${quoted}\\s*\\)`, "g"))].map((match) => match[0]);
+  return { statements, calls };
+}
+
+/**
+ * The names the staged packages import from a stubbed package, read from their files. Anything a stub
+ * cannot stand in for (a namespace import, `export *`, a subpath, `import()`, `require()`) stops packaging,
+ * so that a node-llama-cpp update that uses the package differently fails here and not in a user's editor.
+ */
+function stubExports(name, stage, stagedFiles) {
+  const names = new Set();
+  let hasDefault = false;
+  for (const file of stagedFiles) {
+    const { statements, calls } = importsOf(fs.readFileSync(file, "utf8"), name);
+    const where = path.relative(stage, file);
+    if (calls.length > 0) throw new Error(`${where} loads ${name} with ${calls[0]}: a stub cannot stand in for it; ship ${name} (remove it from STUBBED in scripts/package.mjs).`);
+    for (const { kind, clause, subpath } of statements) {
+      const unsupported = subpath !== undefined ? `a path inside it (${name}${subpath})` : /\*/.test(clause) ? `"${kind} ${clause}"` : undefined;
+      if (unsupported !== undefined) throw new Error(`${where} imports ${unsupported} from ${name}: a stub cannot stand in for it; ship ${name} (remove it from STUBBED in scripts/package.mjs).`);
+      const braced = /\{([^}]*)\}/.exec(clause);
+      const outside = clause.replace(/\{[^}]*\}/, "").replace(/,/g, " ").trim();
+      if (kind === "import" && outside !== "" && outside !== "type") hasDefault = true;
+      for (const part of (braced?.[1] ?? "").split(",")) {
+        const imported = part.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0]?.trim();
+        if (imported === undefined || imported === "" || part.trim().startsWith("type ")) continue;
+        if (imported === "default") hasDefault = true;
+        else names.add(imported);
+      }
+    }
+  }
+  return { names: [...names].sort(), hasDefault };
+}
+
+/** A stub package: same name and version (npm list stays consistent), every imported name throwing when used. */
+function writeStub(relativeDir, stage, stagedFiles) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, relativeDir, "package.json"), "utf8"));
+  const { names, hasDefault } = stubExports(manifest.name, stage, stagedFiles);
+  const to = path.join(stage, relativeDir);
+  fs.mkdirSync(to, { recursive: true });
+  fs.writeFileSync(path.join(to, "package.json"), `${JSON.stringify({
+    name: manifest.name, version: manifest.version, type: "module", main: "index.js", exports: "./index.js",
+    description: `Stub written by Pocket Coder's scripts/package.mjs: ${STUB_MESSAGE}.`,
+  }, null, 2)}\n`);
+  const lines = [
+    `// Stub written by Pocket Coder's scripts/package.mjs in place of ${manifest.name} ${manifest.version}: ${STUB_MESSAGE}.`,
+    "function unavailable(name) {",
+    `  const fail = () => { throw new Error(\`${manifest.name}.\${name}: ${STUB_MESSAGE}.\`); };`,
+    "  return new Proxy(function () {}, { apply: fail, construct: fail, get: fail });",
+    "}",
+    ...names.map((exported) => `export const ${exported} = unavailable(${JSON.stringify(exported)});`),
+    ...(hasDefault ? [`export default unavailable("default");`] : []),
+  ];
+  fs.writeFileSync(path.join(to, "index.js"), `${lines.join("\n")}\n`);
+  return { name: manifest.name, names: hasDefault ? ["default", ...names] : names };
+}
+
+/** The staged package.json of a package some of whose dependencies are left out (NEVER_LOADED). */
+function dropDependencies(relativeDir, stage) {
+  const file = path.join(stage, relativeDir, "package.json");
+  const manifest = JSON.parse(fs.readFileSync(file, "utf8"));
+  const left = NEVER_LOADED[manifest.name];
+  if (left === undefined) return;
+  for (const field of ["dependencies", "optionalDependencies", "peerDependencies"]) {
+    for (const name of left) if (manifest[field] !== undefined) delete manifest[field][name];
+  }
+  fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+function scriptFiles(dir) {
+  const files = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...scriptFiles(full));
+    else if (/\.(js|mjs|cjs)$/.test(entry.name)) files.push(full);
+  }
+  return files;
 }
 
 function copyPackage(relativeDir, stage) {
@@ -169,7 +273,12 @@ function main() {
       `${fs.readFileSync(path.join(ROOT, ".vscodeignore"), "utf8").trimEnd()}\n# Added by scripts/package.mjs: the staged runtime closure.\n!node_modules/**\n`);
     const nodeLlamaCppVersion = JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/node-llama-cpp/package.json"), "utf8")).version;
     fs.writeFileSync(path.join(stage, "package.json"), `${JSON.stringify(stagedManifest(nodeLlamaCppVersion), null, 2)}\n`);
-    for (const relativeDir of closure) copyPackage(relativeDir, stage);
+    for (const relativeDir of closure.packages) {
+      copyPackage(relativeDir, stage);
+      dropDependencies(relativeDir, stage);
+    }
+    const stagedFiles = scriptFiles(path.join(stage, "node_modules"));
+    const stubs = closure.stubs.map((relativeDir) => writeStub(relativeDir, stage, stagedFiles));
     const stagedModules = dirSize(path.join(stage, "node_modules"));
 
     fs.mkdirSync(options.out, { recursive: true });
@@ -184,7 +293,7 @@ function main() {
     const size = fs.statSync(outFile).size;
     const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
     console.log(`\n${path.relative(process.cwd(), outFile)}: ${mb(size)} MB (budget ${spec.budgetMB} MB); ` +
-      `node_modules staged ${mb(stagedModules)} MB in ${closure.length} packages; binaries: ${spec.binaries.join(", ")}; ` +
+      `node_modules staged ${mb(stagedModules)} MB in ${closure.packages.length} packages + stubs for ${stubs.map((stub) => `${stub.name} (${stub.names.join(", ")})`).join(", ")}; binaries: ${spec.binaries.join(", ")}; ` +
       `${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (size > spec.budgetMB * 1024 * 1024) {
       console.error(`The VSIX is over its ${spec.budgetMB} MB budget (scripts/vsix-targets.json).`);

@@ -56,6 +56,8 @@ export interface StartOptions {
   readonly settings: Record<string, unknown>;
   /** Start through the `pocket-coder serve --stdio` CLI instead of the server module. */
   readonly viaCli?: boolean;
+  /** Another build's server module, e.g. the one inside an extracted VSIX (default: dist/server.js). */
+  readonly serverMain?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly workspaceFolder?: string;
   /** Runs the server under these commands, e.g. ["unshare", "-n", "strace", "-f", …]; the node command line is appended. */
@@ -85,7 +87,7 @@ export class LspTestClient {
   ) {}
 
   static async start(options: StartOptions): Promise<LspTestClient> {
-    const args = options.viaCli === true ? [CLI_MAIN, "serve", "--stdio"] : [SERVER_MAIN, "--stdio"];
+    const args = options.viaCli === true ? [CLI_MAIN, "serve", "--stdio"] : [options.serverMain ?? SERVER_MAIN, "--stdio"];
     const [command, ...commandArgs] = [...(options.wrapper ?? []), process.execPath, ...args];
     const child = spawn(command!, commandArgs, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...options.env } });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));

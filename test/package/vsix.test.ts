@@ -7,7 +7,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { FIM_COMPLETION, fimModel } from "../fixtures/fixtureModels";
+import { CHAT_ANSWER, chatModel, FIM_COMPLETION, fimModel } from "../fixtures/fixtureModels";
+import { fileUri, LspTestClient } from "../lsp/LspTestClient";
 import { extractZip, listZip, readZipEntry, type ZipEntry } from "./zipReader";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -20,6 +21,12 @@ const MANIFEST = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json")
 };
 const HOST_TARGET = `${process.platform}-${process.arch === "arm" ? "armhf" : process.arch}`;
 const SPEC = TARGETS[HOST_TARGET];
+/** node-llama-cpp's build tools and CLI parser, which the runtime never opens, and what only they need (scripts/package.mjs). */
+const LEFT_OUT = ["cmake-js", "yargs", "yargs-parser", "cliui", "node-addon-api", "node-api-headers", "validate-npm-package-name", "ignore", "tar", "minipass"];
+/** What only the stubbed downloader (ipull: an HTTP client) and git client (simple-git) need. */
+const LEFT_OUT_WITH_STUBS = ["@tinyhttp/content-disposition", "lowdb", "commander", "@reflink/reflink", "@simple-git/argv-parser", "@kwsites/file-exists"];
+const STUBS: Record<string, readonly string[]> = { "ipull": ["DownloadStatus", "downloadFile", "downloadSequence"], "simple-git": ["simpleGit"] };
+const STUB_MESSAGE = "Pocket Coder never downloads or builds llama.cpp through node-llama-cpp.";
 
 describe(`the ${HOST_TARGET} VSIX`, { skip: SPEC === undefined ? `no VSIX target for ${HOST_TARGET}` : false }, () => {
   let outDir: string;
@@ -28,6 +35,8 @@ describe(`the ${HOST_TARGET} VSIX`, { skip: SPEC === undefined ? `no VSIX target
   let entries: ZipEntry[];
   let names: string[];
   let packagingSeconds: number;
+  /** The VSIX's extension/ folder, extracted: what VS Code runs once it is installed. */
+  let installed: string;
 
   before(() => {
     outDir = fs.mkdtempSync(path.join(os.tmpdir(), "pocket-coder-vsix-test-"));
@@ -39,10 +48,13 @@ describe(`the ${HOST_TARGET} VSIX`, { skip: SPEC === undefined ? `no VSIX target
     zip = fs.readFileSync(vsixPath);
     entries = listZip(zip);
     names = entries.map((entry) => entry.name);
+    installed = fs.mkdtempSync(path.join(os.tmpdir(), "pocket-coder-vsix-installed-"));
+    extractZip(zip, "extension/", installed);
   });
 
   after(() => {
     fs.rmSync(outDir, { recursive: true, force: true });
+    if (installed !== undefined) fs.rmSync(installed, { recursive: true, force: true });
   });
 
   test("is named pocket-coder-<target>-<version>.vsix and declares its target platform", () => {
@@ -106,25 +118,86 @@ describe(`the ${HOST_TARGET} VSIX`, { skip: SPEC === undefined ? `no VSIX target
     assert.equal(packaged["scripts"], undefined);
   });
 
+  test("leaves out node-llama-cpp's build tools, CLI parser, downloader and git client: the last two are stubs, nothing else differs", () => {
+    const topLevel = new Set(names.map((name) => /^extension\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(name)?.[1]).filter((name) => name !== undefined));
+    for (const name of [...LEFT_OUT, ...LEFT_OUT_WITH_STUBS]) {
+      assert.ok(fs.existsSync(path.join(REPO_ROOT, "node_modules", name)), `${name} is installed here, so leaving it out is a choice`);
+      assert.equal(topLevel.has(name), false, `${name} must not be in the VSIX`);
+    }
+    for (const name of Object.keys(STUBS)) {
+      assert.deepEqual(names.filter((entry) => entry.startsWith(`extension/node_modules/${name}/`)).sort(),
+        [`extension/node_modules/${name}/index.js`, `extension/node_modules/${name}/package.json`], name);
+    }
+    // Every other file is the installed package's own, byte for byte; node-llama-cpp's manifest only lists fewer dependencies.
+    const changed: string[] = [];
+    for (const entry of entries) {
+      const inModules = /^extension\/(node_modules\/.+)$/.exec(entry.name)?.[1];
+      if (inModules === undefined || Object.keys(STUBS).some((name) => inModules.startsWith(`node_modules/${name}/`))) continue;
+      if (!readZipEntry(zip, entry).equals(fs.readFileSync(path.join(REPO_ROOT, inModules)))) changed.push(inModules);
+    }
+    assert.deepEqual(changed, ["node_modules/node-llama-cpp/package.json"]);
+    const original = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules/node-llama-cpp/package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const staged = JSON.parse(fs.readFileSync(path.join(installed, "node_modules/node-llama-cpp/package.json"), "utf8")) as { dependencies: Record<string, string> };
+    assert.deepEqual(Object.keys(original.dependencies).filter((name) => !(name in staged.dependencies)).sort(),
+      ["cmake-js", "ignore", "node-addon-api", "validate-npm-package-name", "yargs"]);
+  });
+
+  test("the stubs export what node-llama-cpp imports, and each export throws a clear error when used", () => {
+    for (const [name, exported] of Object.entries(STUBS)) {
+      const stub = path.join(installed, "node_modules", name, "index.js");
+      const script = `const stub = await import(${JSON.stringify(stub)});\n` +
+        `console.log(JSON.stringify(Object.keys(stub).sort()));\n` +
+        `for (const key of Object.keys(stub)) { try { stub[key](); console.log("no error"); } catch (error) { console.log(error.message); } }`;
+      const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+      assert.equal(result.status, 0, result.stderr);
+      const [keys, ...messages] = result.stdout.trim().split("\n");
+      assert.deepEqual(JSON.parse(keys!), exported);
+      assert.deepEqual(messages, exported.map((key) => `${name}.${key}: ${STUB_MESSAGE}`));
+    }
+  });
+
   test(`stays within its size budget (${SPEC?.budgetMB} MB)`, () => {
     assert.ok(zip.length <= (SPEC?.budgetMB ?? 0) * 1024 * 1024, `${(zip.length / 1024 / 1024).toFixed(1)} MB`);
   });
 
   test("the packaged CLI completes with only the VSIX's own files (the pruned node_modules suffice)", async () => {
-    const installed = fs.mkdtempSync(path.join(os.tmpdir(), "pocket-coder-vsix-installed-"));
+    const source = path.join(installed, "add.ts");
+    fs.writeFileSync(source, "function add(a, b) {\n  \n}\n");
+    const result = spawnSync(process.execPath, [path.join(installed, "dist/cli.js"), "complete", "--model", await fimModel(MODEL_DIR), "--gpu", "cpu", "--threads", "1", source, "2:3"], {
+      cwd: installed, encoding: "utf8", timeout: 60_000,
+      // No NODE_PATH, and a cwd outside the repository: only the VSIX's node_modules can be found.
+      env: { PATH: process.env["PATH"] ?? "", HOME: installed },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, FIM_COMPLETION);
+  });
+
+  test("the packaged CLI's doctor probes the GPU backends, loads the model and measures its speed with only the VSIX's files", async () => {
+    const result = spawnSync(process.execPath, [path.join(installed, "dist/cli.js"), "doctor", "--model", await fimModel(MODEL_DIR), "--threads", "1"], {
+      cwd: installed, encoding: "utf8", timeout: 120_000, env: { PATH: process.env["PATH"] ?? "", HOME: installed },
+    });
+    assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+    assert.match(result.stdout, /^Speed +\d+ tokens\/s generating/m);
+    assert.doesNotMatch(`${result.stdout}\n${result.stderr}`, /never downloads or builds/);
+  });
+
+  test("the packaged language server completes and explains with only the VSIX's files", async () => {
+    const client = await LspTestClient.start({
+      serverMain: path.join(installed, "dist/server.js"),
+      settings: { model: { path: await chatModel(MODEL_DIR) }, gpu: "cpu", threads: 1, completion: { enabled: true, maxTokens: 64 }, explain: { maxTokens: 64 } },
+    });
     try {
-      extractZip(zip, "extension/", installed);
-      const source = path.join(installed, "add.ts");
-      fs.writeFileSync(source, "function add(a, b) {\n  \n}\n");
-      const result = spawnSync(process.execPath, [path.join(installed, "dist/cli.js"), "complete", "--model", await fimModel(MODEL_DIR), "--gpu", "cpu", "--threads", "1", source, "2:3"], {
-        cwd: installed, encoding: "utf8", timeout: 60_000,
-        // No NODE_PATH, and a cwd outside the repository: only the VSIX's node_modules can be found.
-        env: { PATH: process.env["PATH"] ?? "", HOME: installed },
-      });
-      assert.equal(result.status, 0, result.stderr);
-      assert.equal(result.stdout, FIM_COMPLETION);
+      const status = await client.waitForModel();
+      assert.equal(status.state, "ready", status.message);
+      const uri = fileUri("src/packaged-add.js");
+      const code = "function add(a, b) {\n  \n}\n";
+      await client.open(uri, code, "javascript");
+      assert.equal((await client.complete(uri, { line: 1, character: 2 }))[0]?.insertText, FIM_COMPLETION);
+      const exchange = await client.explain({ textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } } });
+      assert.equal(exchange.error, undefined, exchange.error?.message);
+      assert.equal(exchange.result?.text, CHAT_ANSWER);
     } finally {
-      fs.rmSync(installed, { recursive: true, force: true });
+      assert.equal(await client.stop(), 0, client.stderr.join(""));
     }
   });
 });
