@@ -22,8 +22,15 @@ import { thirdPartyNotices } from "./thirdPartyNotices.mjs";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { targets } = JSON.parse(fs.readFileSync(path.join(ROOT, "scripts/vsix-targets.json"), "utf8"));
 
-/** Files of node-llama-cpp that only building llama.cpp from source needs (Pocket Coder never builds: `build: "never"`). */
-const NOT_AT_RUNTIME = [/^node-llama-cpp\/llama\/gitRelease\.bundle$/];
+/**
+ * Files of node-llama-cpp that only building llama.cpp from source needs (Pocket Coder never builds:
+ * `build: "never"`), and the project templates of `npm create node-llama-cpp`; none is opened at runtime.
+ */
+const NOT_AT_RUNTIME = [
+  /^node-llama-cpp\/llama\/gitRelease\.bundle$/,
+  /^node-llama-cpp\/llama\/(addon|cmake|patches|profiles|toolchains|xpack)(\/|$)/, /^node-llama-cpp\/llama\/(CMakeLists\.txt|\.clang-format)$/,
+  /^node-llama-cpp\/templates(\/|$)/,
+];
 /**
  * node-llama-cpp's dependencies for building llama.cpp and for its own CLI (`npx node-llama-cpp …`): the
  * runtime never opens them (traced with strace through complete, doctor and explain), so they are left out

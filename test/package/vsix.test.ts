@@ -87,6 +87,8 @@ describe(`the ${HOST_TARGET} VSIX`, { skip: SPEC === undefined ? `no VSIX target
     assert.deepEqual(unexpected, []);
     assert.deepEqual(names.filter((name) => /\.(map|d\.ts|tsbuildinfo)$/.test(name)), [], "no source maps or type declarations");
     assert.equal(names.some((name) => name.endsWith("gitRelease.bundle")), false, "llama.cpp's source bundle is only for building, never shipped");
+    assert.deepEqual(names.filter((name) => /^extension\/node_modules\/node-llama-cpp\/(llama\/(addon|cmake|toolchains|xpack)\/|llama\/CMakeLists\.txt$|templates\/)/.test(name)), [],
+      "node-llama-cpp's build files and project templates are only for building or scaffolding, never shipped");
   });
 
   test("carries the license notices of everything bundled: the language client and server, the webview's libraries, node-llama-cpp and llama.cpp", () => {
