@@ -12,6 +12,7 @@ import { runE2eSuite, selectedVsCode } from "./harness/runE2e";
 import { runExplainScenario } from "./ui/explainScenario";
 import { runQuickControlsScenario } from "./ui/quickControlsScenario";
 import { runUiScenario } from "./ui/ghostTextScenario";
+import { runConnectionTokenScenario } from "./start/connectionTokenScenario";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 const MODEL_DIR = path.join(REPO_ROOT, ".test-models");
@@ -99,6 +100,10 @@ async function main(): Promise<number> {
       return true;
     }));
     outcomes.push(await timed("installed from the VSIX, offline (unshare -n)", async () => installedVsixOffline(modelPath)));
+    outcomes.push(await timed("npm start's VS Code: no page, no remote connection without its token", async () => {
+      await runConnectionTokenScenario();
+      return true;
+    }));
   }
 
   for (const outcome of outcomes) {
