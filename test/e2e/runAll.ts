@@ -3,14 +3,17 @@
 //      a downloaded desktop VS Code with POCKET_CODER_VSCODE=desktop),
 //   2. the same host on the Vulkan backend (Mesa's software device) when the Vulkan loader is installed,
 //   3. the UI scenario: a person types in the editor, sees ghost text, presses Tab and saves.
+//   4. the same through a team's real llama-server (API key typed at the prompt), when llama-server is built.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { chatModel, fimModel, xssChatModel } from "../fixtures/fixtureModels";
+import { llamaServerTestGate } from "../fixtures/llamaServer";
 import { runE2eSuite, selectedVsCode } from "./harness/runE2e";
 import { runExplainScenario } from "./ui/explainScenario";
 import { runQuickControlsScenario } from "./ui/quickControlsScenario";
+import { runRemoteEngineScenario } from "./ui/remoteEngineScenario";
 import { runUiScenario } from "./ui/ghostTextScenario";
 import { runConnectionTokenScenario } from "./start/connectionTokenScenario";
 
@@ -99,6 +102,11 @@ async function main(): Promise<number> {
       await runQuickControlsScenario({ repoRoot: REPO_ROOT, workspace: freshWorkspace("controls-ui"), settings: cpuSettings });
       return true;
     }));
+    outcomes.push(await gatedOnLlamaServer("UI scenario: a team's llama-server, its API key, ghost text", async () => {
+      const settings = { "editor.tabSize": 2, "editor.detectIndentation": false };
+      await runRemoteEngineScenario({ repoRoot: REPO_ROOT, workspace: freshWorkspace("remote-engine"), modelPath, settings });
+      return true;
+    }));
     outcomes.push(await timed("installed from the VSIX, offline (unshare -n)", async () => installedVsixOffline(modelPath)));
     outcomes.push(await timed("npm start's VS Code: no page, no remote connection without its token", async () => {
       await runConnectionTokenScenario();
@@ -126,6 +134,18 @@ async function timed(name: string, run: () => Promise<boolean>): Promise<Outcome
     console.error(`e2e: ${name} threw:`, error);
     return { name, passed: false, seconds: (Date.now() - started) / 1000 };
   }
+}
+
+/** Skipped with a notice where llama-server is not built; in CI (`CI` set) that fails instead (llamaServerTestGate). */
+async function gatedOnLlamaServer(name: string, run: () => Promise<boolean>): Promise<Outcome> {
+  let skip: string | false;
+  try {
+    skip = llamaServerTestGate().skip;
+  } catch (error) {
+    console.error(`e2e: ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return { name, passed: false, seconds: 0 };
+  }
+  return skip === false ? timed(name, run) : { name, passed: true, seconds: 0, skipped: skip };
 }
 
 /** Packages the VSIX, then runs the install-and-complete scenario in a network namespace with only loopback. */
