@@ -31,6 +31,8 @@ interface Options {
   readonly skipFixture: boolean;
   /** Only the completion-while-explaining measurement (no cold/warm explanation rows). */
   readonly contentionOnly: boolean;
+  /** Prints the server's per-request lines for the completions and explanations of the contention runs. */
+  readonly verbose: boolean;
 }
 
 interface Row {
@@ -56,6 +58,7 @@ function parseOptions(argv: readonly string[]): Options {
     skipRealistic: argv.includes("--skip-realistic"),
     skipFixture: argv.includes("--skip-fixture"),
     contentionOnly: argv.includes("--contention-only"),
+    verbose: argv.includes("--verbose"),
   };
 }
 
@@ -83,7 +86,8 @@ async function measureModel(label: string, modelPath: string, options: Options):
     },
   });
   try {
-    const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 600_000);
+    // The model loads on first use; waitForModel has the server load it before anything is timed.
+    const status = await client.waitForModel(0, 600_000);
     if (status.state !== "ready") throw new Error(`${label}: ${status.message}`);
     const selection = sampleSelection();
     const rows: Row[] = [];
@@ -129,14 +133,19 @@ async function measureModel(label: string, modelPath: string, options: Options):
     const during: number[] = [];
     let explanationsFinished = 0;
     for (let run = 0; run < options.runs; run++) {
+      // The explanation's document is opened first, so both completions see the same open files (the cross-file
+      // context) and differ only in one comment word of the same length: the same prompt work, the same tokens.
+      const uri = fileUri(`bench/explain-background-${run}.ts`);
+      const text = `// background ${run}\n${selection.text}`;
+      await client.open(uri, text, "typescript");
+      // Not timed: reads the prompt with the new context once, so the two timed ones below reuse it alike.
+      await client.replaceText(completeUri, `${selection.text}\n// warm ${run}\nfunction next${run}() {\n  \n}\n`);
+      await client.complete(completeUri, { line: selection.lines + 2, character: 2 });
       await client.replaceText(completeUri, `${selection.text}\n// idle ${run}\nfunction next${run}() {\n  \n}\n`);
       let startedAt = performance.now();
       await client.complete(completeUri, { line: selection.lines + 2, character: 2 });
       idle.push(performance.now() - startedAt);
 
-      const uri = fileUri(`bench/explain-background-${run}.ts`);
-      const text = `// background ${run}\n${selection.text}`;
-      await client.open(uri, text, "typescript");
       let firstText!: () => void;
       const streaming = new Promise<void>((resolve) => (firstText = resolve));
       const lines = text.split("\n");
@@ -145,11 +154,14 @@ async function measureModel(label: string, modelPath: string, options: Options):
         { onChunk: (chunk) => chunk.text !== "" && firstText() },
       );
       await Promise.race([streaming, explanation]);
-      await client.replaceText(completeUri, `${selection.text}\n// during ${run}\nfunction other${run}() {\n  \n}\n`);
+      await client.replaceText(completeUri, `${selection.text}\n// busy ${run}\nfunction next${run}() {\n  \n}\n`);
       startedAt = performance.now();
       await client.complete(completeUri, position);
       during.push(performance.now() - startedAt);
       const explained = await explanation;
+      if (options.verbose) {
+        for (const line of client.logs.splice(0)) if (/^completion|^explain/.test(line)) console.log(`    ${line}`);
+      }
       const finished = explained.error === undefined && explained.result !== undefined && explained.result.stopReason !== "cancelled";
       if (finished) explanationsFinished++;
       console.log(`  ${label} run ${run + 1}: completion idle ${idle.at(-1)!.toFixed(0)} ms, while explaining ${during.at(-1)!.toFixed(0)} ms; ` +
