@@ -1,7 +1,9 @@
 import * as vscode from "vscode";
 import type { ServerStatus } from "../shared/protocol";
+import { SET_ENGINE_API_KEY_COMMAND } from "./commands/engineApiKey";
 import { SELECT_MODEL_COMMAND } from "./commands/selectModel";
 import { CONTROL_COMMANDS } from "./controls/controlState";
+import { actionsForProblem, type ProblemAction } from "./problemActions";
 import { SHOW_LOGS_COMMAND } from "./StatusBar";
 
 export const RESTART_SERVER_COMMAND = "pocketCoder.restartServer";
@@ -10,6 +12,16 @@ const SELECT_FILE = "Select GGUF file…";
 const SHOW_LOGS = "Show Logs";
 const RESTART = "Restart Server";
 const GET_STARTED = "Get Started";
+const SET_API_KEY = "Set Engine API Key…";
+const ENGINE_SETTINGS = "Engine Settings";
+
+const ACTION_LABELS: Record<ProblemAction, string> = {
+  selectModel: SELECT_FILE,
+  setEngineApiKey: SET_API_KEY,
+  openEngineSettings: ENGINE_SETTINGS,
+  restartServer: RESTART,
+  showLogs: SHOW_LOGS,
+};
 
 /** Set once the "no model yet" invitation was shown: a new user hears it once, not at every start. */
 const WELCOMED_KEY = "pocketCoder.welcomed";
@@ -32,7 +44,7 @@ export class ProblemNotifier {
     }
     if (problem === undefined || !this.once(`${problem.kind}:${problem.message}`)) return;
 
-    const actions = problem.kind === "internal" ? [RESTART, SHOW_LOGS] : [SELECT_FILE, SHOW_LOGS];
+    const actions = actionsForProblem(problem.kind).map((action) => ACTION_LABELS[action]);
     void vscode.window.showErrorMessage(`Pocket Coder: ${problem.message}`, ...actions).then(runAction);
   }
 
@@ -67,6 +79,12 @@ async function runAction(action: string | undefined): Promise<void> {
       break;
     case RESTART:
       await vscode.commands.executeCommand(RESTART_SERVER_COMMAND);
+      break;
+    case SET_API_KEY:
+      await vscode.commands.executeCommand(SET_ENGINE_API_KEY_COMMAND);
+      break;
+    case ENGINE_SETTINGS:
+      await vscode.commands.executeCommand("workbench.action.openSettings", "pocketCoder.engine");
       break;
   }
 }

@@ -48,10 +48,11 @@ async function remoteEngineInVsCode(options: RemoteEngineScenarioOptions, server
 
     // Without the key the server refuses Pocket Coder, and the user is told what to do.
     await workbench.waitFor(`${TOAST}:has-text("refused the API key")`, 60_000);
-    await workbench.waitFor(`${TOAST}:has-text("Set Engine API Key")`);
     await workbench.waitFor(`${POCKET_CODER_STATUS}.error-kind`);
 
-    await workbench.runCommand("Pocket Coder: Set Engine API Key");
+    // The notification's own button is the fix it offers: a refused key asks for the key, not for a model file.
+    const setKey = await workbench.waitFor(`${TOAST} .monaco-button:has-text("Set Engine API Key…")`);
+    await setKey.click();
     await workbench.waitFor(`.quick-input-widget :text("The API key for ${server.url}")`, 10_000);
     await workbench.waitFor(`${selectors.quickInput}[type="password"]`);
     await workbench.type(API_KEY);
