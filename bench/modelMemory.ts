@@ -6,7 +6,10 @@
  * load and after the first generation, prompt and decode tokens/s and the CPU share the process got.
  * Configurations alternate round by round (A B C, A B C, …) so that they share the machine's load.
  *
- *   npm run bench -- --memory [--repeats N] [--model PATH] [--model-shape 0.5b|1.5b] [--only NAME,NAME]
+ *   npm run bench -- --memory [--repeats N] [--model PATH] [--model-shape 0.5b|1.5b] [--only NAME,NAME] [--mappings]
+ *
+ * --mappings also lists each process's largest mappings after the first generation (weights, KV cache and compute
+ * buffers, the allocator's arenas), from /proc/self/smaps.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -14,7 +17,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import type { LlamaModelOptions } from "node-llama-cpp" with { "resolution-mode": "import" };
 import { optionValue, sampleCode } from "./lib/benchInputs";
-import { memorySplit, type MemorySplit } from "./lib/memory";
+import { largestMappings, memorySplit, type MemorySplit } from "./lib/memory";
 import { benchModelPath } from "./lib/modelShapes";
 import { loadLlama, SERVER_CONTEXT_SIZE } from "./lib/rawReplay";
 import { loadAverage, median, round } from "./lib/stats";
@@ -27,12 +30,20 @@ interface MemoryCase {
   readonly name: string;
   readonly what: string;
   readonly load: Pick<LlamaModelOptions, "useMmap" | "useDirectIo" | "useMlock">;
+  /** Extra environment for the process, e.g. glibc's allocator tunables. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const CASES: readonly MemoryCase[] = [
   { name: "mmap", what: "useMmap auto (node-llama-cpp's default: the file is mapped)", load: {} },
   { name: "noMmap", what: "useMmap false (tensors read into llama.cpp's buffers)", load: { useMmap: false } },
   { name: "directIo", what: "useDirectIo true (read with O_DIRECT, bypassing the page cache; implies no mmap)", load: { useDirectIo: true } },
+  {
+    name: "noMmapArena1",
+    what: "useMmap false, glibc with one malloc arena and a fixed mmap/trim threshold of 128 KiB",
+    load: { useMmap: false },
+    env: { MALLOC_ARENA_MAX: "1", MALLOC_MMAP_THRESHOLD_: "131072", MALLOC_TRIM_THRESHOLD_: "131072" },
+  },
 ];
 
 interface ChildResult {
@@ -44,10 +55,12 @@ interface ChildResult {
   readonly decodeTokensPerSecond: number;
   readonly cpuShare: number;
   readonly usedMmap: boolean;
+  /** With --mappings: the largest mappings after the first generation. */
+  readonly mappings?: ReturnType<typeof largestMappings>;
 }
 
 /** The measurement in the child process. */
-async function child(modelPath: string, load: MemoryCase["load"]): Promise<ChildResult> {
+async function child(modelPath: string, load: MemoryCase["load"], withMappings: boolean): Promise<ChildResult> {
   const { llama } = await loadLlama(THREADS);
   const loadStarted = performance.now();
   const model = await llama.loadModel({ modelPath, ...load });
@@ -78,6 +91,7 @@ async function child(modelPath: string, load: MemoryCase["load"]): Promise<Child
     decodeTokensPerSecond: round(((count - 1) * 1000) / (last - first)),
     cpuShare: round((cpu.user + cpu.system) / 1000 / ((performance.now() - startedAt) * THREADS), 2),
     usedMmap: model.useMmap,
+    ...(withMappings ? { mappings: largestMappings() } : {}),
   };
   await context.dispose();
   await model.dispose();
@@ -90,7 +104,7 @@ export async function runModelMemory(argv: readonly string[]): Promise<void> {
   const modelPath = await benchModelPath(argv);
   if (childCase !== undefined) {
     const c = CASES.find((candidate) => candidate.name === childCase)!;
-    process.stdout.write(JSON.stringify(await child(modelPath, c.load)) + "\n");
+    process.stdout.write(JSON.stringify(await child(modelPath, c.load, argv.includes("--mappings"))) + "\n");
     return;
   }
   const repeats = Number(optionValue(argv, "--repeats") ?? 3);
@@ -103,8 +117,9 @@ export async function runModelMemory(argv: readonly string[]): Promise<void> {
   const run = promisify(execFile);
   for (let round_ = 0; round_ < repeats; round_++) {
     for (const c of selected) {
-      const { stdout } = await run(process.execPath, [__filename, "--child", c.name, "--model", modelPath], {
-        env: { ...process.env, UV_THREADPOOL_SIZE: "1" }, maxBuffer: 1 << 20,
+      const childArgs = [__filename, "--child", c.name, "--model", modelPath, ...(argv.includes("--mappings") ? ["--mappings"] : [])];
+      const { stdout } = await run(process.execPath, childArgs, {
+        env: { ...process.env, UV_THREADPOOL_SIZE: "1", ...c.env }, maxBuffer: 1 << 20,
       });
       const r = JSON.parse(stdout.trim().split("\n").at(-1)!) as ChildResult;
       results.set(c.name, [...(results.get(c.name) ?? []), r]);
@@ -112,6 +127,10 @@ export async function runModelMemory(argv: readonly string[]): Promise<void> {
         `after load RSS ${r.afterLoad.rssMiB} MiB (${r.afterLoad.anonymousMiB} anon + ${r.afterLoad.fileMiB} file); ` +
         `after generating ${r.afterGeneration.rssMiB} MiB (${r.afterGeneration.anonymousMiB} anon + ${r.afterGeneration.fileMiB} file); ` +
         `prompt ${r.promptTokensPerSecond} t/s, decode ${r.decodeTokensPerSecond} t/s, cpu share ${r.cpuShare}, mmap ${r.usedMmap}`);
+      for (const m of r.mappings?.mappings ?? []) {
+        console.log(`      ${String(m.rssMiB).padStart(7)} MiB resident of ${String(m.sizeMiB).padStart(7)} MiB  ${m.name === "" ? "(anonymous)" : m.name}`);
+      }
+      if (r.mappings !== undefined) console.log(`      ${String(r.mappings.restMiB).padStart(7)} MiB in smaller mappings`);
     }
   }
   console.log("");

@@ -5,7 +5,7 @@ import { loadWithLayerFallback } from "./gpuLayerFallback";
 import { errorText, type InspectedModel } from "./inspectModelFile";
 import { ModelLoadError } from "./ModelLoadError";
 import { importNodeLlamaCpp } from "./nodeLlamaCpp";
-import { DEFAULT_CONTEXT_SIZE, WEIGHT_LOADING } from "./openModel";
+import { DEFAULT_CONTEXT_SIZE, weightLoadingFor } from "./openModel";
 
 export interface OpenExplainModelOptions {
   readonly threads: number;
@@ -28,7 +28,7 @@ export async function openExplainModel(acquired: AcquiredLlama, inspected: Inspe
       offloading: acquired.backend !== "cpu",
       log,
       attempt: async (gpuLayers) => {
-        const model = await acquired.llama.loadModel({ modelPath: inspected.path, gpuLayers, ...WEIGHT_LOADING });
+        const model = await acquired.llama.loadModel({ modelPath: inspected.path, gpuLayers, useMmap: weightLoadingFor(inspected).useMmap });
         try {
           const contextSize = Math.min(options.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize || DEFAULT_CONTEXT_SIZE);
           const context = await model.createContext({ contextSize, threads: options.threads, sequences: 1 });

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { ModelStatus } from "../../shared/protocol";
 import { readMetadataValue } from "../completion/fim/modelFacts";
 import { BACKEND_NAMES, type AcquiredLlama, type LlamaErrorLog } from "./acquireLlama";
@@ -8,17 +9,30 @@ import { CompletionPriority } from "./CompletionPriority";
 import { LoadedModel } from "./LoadedModel";
 import { ModelLoadError } from "./ModelLoadError";
 import { importNodeLlamaCpp, type LlamaContext, type LlamaModel } from "./nodeLlamaCpp";
+import { chooseWeightLoading, cpuFeaturesFromCpuinfo, type CpuFeatures, type WeightLoading } from "./weightLoading";
 
 /** Large enough for a windowed FIM prompt plus cross-file context; small enough for a laptop's RAM. */
 export const DEFAULT_CONTEXT_SIZE = 4096;
 
-/**
- * Weights are read into llama.cpp's own buffers rather than mapped from the file. Where llama.cpp repacks weights for
- * its CPU kernels (Q4_0 on AVX2, Q8_0 and others with AMX) a mapped file's pages stay resident beside the repacked copy,
- * so the weights would be held twice; read, each is held once. Layers offloaded to a GPU are uploaded from the read
- * data either way, so this matters only for weights that stay on the CPU (bench/README.md, "Weights in memory").
- */
-export const WEIGHT_LOADING = { useMmap: false } as const;
+/** Read or mapped, by whether this CPU repacks the model's weights (see weightLoading.ts). */
+export function weightLoadingFor(inspected: InspectedModel): WeightLoading {
+  return chooseWeightLoading(thisCpu(), inspected.fileInfo.tensorInfo);
+}
+
+let cpuFeatures: { value: CpuFeatures | undefined } | undefined;
+
+function thisCpu(): CpuFeatures | undefined {
+  if (cpuFeatures === undefined) {
+    let cpuinfo = "";
+    try {
+      cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
+    } catch {
+      // Not Linux: unknown, so the weights are read (never the larger choice).
+    }
+    cpuFeatures = { value: cpuFeaturesFromCpuinfo(cpuinfo, process.arch) };
+  }
+  return cpuFeatures.value;
+}
 
 export interface OpenModelOptions {
   readonly threads: number;
@@ -96,7 +110,8 @@ async function loadAndCreateContext(
   acquired: AcquiredLlama, inspected: InspectedModel, gpuLayers: GpuLayersRequest, options: OpenModelOptions,
 ): Promise<{ model: LlamaModel; context: LlamaContext }> {
   const loadStartedAt = performance.now();
-  const model = await acquired.llama.loadModel({ modelPath: inspected.path, gpuLayers, ...WEIGHT_LOADING });
+  const weights = weightLoadingFor(inspected);
+  const model = await acquired.llama.loadModel({ modelPath: inspected.path, gpuLayers, useMmap: weights.useMmap });
   const contextStartedAt = performance.now();
   try {
     const contextSize = Math.min(options.contextSize ?? DEFAULT_CONTEXT_SIZE, model.trainContextSize || DEFAULT_CONTEXT_SIZE);
@@ -104,7 +119,7 @@ async function loadAndCreateContext(
     // explanation pauses while a completion runs (CompletionPriority), so the completion has the model to itself.
     const context = await model.createContext({ contextSize, threads: options.threads, sequences: 2 });
     options.debug?.(`startup: weights loaded in ${(contextStartedAt - loadStartedAt).toFixed(0)} ms (${model.gpuLayers} GPU layers, ` +
-      `mmap ${model.useMmap}), context created in ${(performance.now() - contextStartedAt).toFixed(0)} ms`);
+      `${weights.reason}), context created in ${(performance.now() - contextStartedAt).toFixed(0)} ms`);
     return { model, context };
   } catch (error) {
     await model.dispose();
