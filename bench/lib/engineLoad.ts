@@ -26,7 +26,7 @@ export interface LoadOptions {
   /** llama-server's process, for its memory. */
   readonly enginePid: number;
   readonly developers: number;
-  /** Each developer stops typing after this long (finishing the request in hand); then every request must settle. */
+  /** Each developer types this long once their language server is ready (finishing the request in hand); then every request must settle. */
   readonly seconds: number;
   readonly maxTokens: number;
   /** The user each developer simulates (its seed is varied per developer). */
@@ -62,7 +62,6 @@ export interface LoadResult {
  * (dist/server.js over stdio, as each runs their own VS Code) and their own documents, for a bounded time.
  */
 export async function runDevelopers(options: LoadOptions): Promise<LoadResult> {
-  const stopAt = performance.timeOrigin + performance.now() + options.seconds * 1000;
   let engineRssMaxMiB = 0;
   const sampler = setInterval(() => {
     engineRssMaxMiB = Math.max(engineRssMaxMiB, memorySplit(options.enginePid)?.rssMiB ?? 0);
@@ -84,7 +83,7 @@ export async function runDevelopers(options: LoadOptions): Promise<LoadResult> {
         const session = await runServerSession({
           repoRoot: options.repoRoot, serverMain: options.serverMain,
           settings: { engine: { kind: "llama-server", url: options.engineUrl }, completion: { maxTokens: options.maxTokens } },
-          sample, plan: { ...options.plan, seed: options.plan.seed + developer }, records, stopAt,
+          sample, plan: { ...options.plan, seed: options.plan.seed + developer }, records, workForMs: options.seconds * 1000,
           requestTimeoutMs: options.requestTimeoutMs,
           log: () => undefined,
         });

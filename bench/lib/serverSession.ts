@@ -108,8 +108,8 @@ export interface ServerSessionOptions {
   readonly afterRound?: (records: readonly RequestRecord[]) => Promise<void>;
   /** Called before each cold request (and the mid-prompt abort's), e.g. to empty a shared inference server's cache. */
   readonly beforeCold?: () => Promise<void>;
-  /** nowMs() after which the user stops (finishing the request in hand) and the session ends: a bounded run. */
-  readonly stopAt?: number;
+  /** The user stops this long after the server got ready (finishing the request in hand) and the session ends: a bounded run. */
+  readonly workForMs?: number;
   /** Where the session's requests are recorded as they are sent (default: a new array), so they outlive a failed session. */
   readonly records?: RequestRecord[];
   /** How long a request may stay unanswered before the session fails (default 120 s). */
@@ -251,7 +251,8 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
         timeout.abort();
       }
     };
-    const stopping = (): boolean => options.stopAt !== undefined && nowMs() >= options.stopAt;
+    const readyAt = nowMs();
+    const stopping = (): boolean => options.workForMs !== undefined && nowMs() - readyAt >= options.workForMs;
     const replies: Promise<Reply>[] = [];
 
     const keystrokes = splitKeystrokes(plan.snippet);
