@@ -172,10 +172,23 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
     }).reply;
     connection.notify("initialized", {});
     const loadStarted = performance.now();
-    while (!["ready", "error", "disabled"].includes(status.state)) {
-      if (performance.now() - loadStarted > 120_000) throw new Error(`The server did not get ready: ${status.state} ${status.message}`);
-      if (connection.child.exitCode !== null) throw new Error(`The server exited (${connection.child.exitCode}):\n${connection.stderrLines.join("\n")}`);
-      await sleep(20);
+    const untilState = async (states: readonly string[]): Promise<void> => {
+      while (!states.includes(status.state)) {
+        if (performance.now() - loadStarted > 120_000) throw new Error(`The server did not get ready: ${status.state} ${status.message}`);
+        if (connection.child.exitCode !== null) throw new Error(`The server exited (${connection.child.exitCode}):\n${connection.stderrLines.join("\n")}`);
+        await sleep(20);
+      }
+    };
+    await untilState(["ready", "error", "disabled", "unloaded"]);
+    if (status.state === "unloaded") {
+      // The model loads on first use: one completion in a scratch document loads it, as a user's first keystroke would.
+      const warmUpUri = `${root}/bench-warm-up.ts`;
+      connection.notify("textDocument/didOpen", { textDocument: { uri: warmUpUri, languageId: "typescript", version: 1, text: "const one = 1;\n" } });
+      await connection.request("textDocument/inlineCompletion", {
+        textDocument: { uri: warmUpUri }, position: { line: 1, character: 0 }, context: { triggerKind: 1 },
+      }).reply;
+      connection.notify("textDocument/didClose", { textDocument: { uri: warmUpUri } });
+      await untilState(["ready", "error", "disabled"]);
     }
     if (status.state !== "ready") throw new Error(`The server is ${status.state}: ${status.message}\n${serverLog.join("\n")}`);
     readyMs = nowMs() - spawnedAt;
