@@ -76,6 +76,14 @@ export async function runEngineBench(argv: readonly string[]): Promise<void> {
   }
   if (serverLogFile !== undefined) fs.writeFileSync(serverLogFile, session.serverLog.join("\n") + "\n");
 
+  // A request the engine could not run (llama-server timed out or failed: the engine then answers empty at once until
+  // it is back) has no latency of a completion to compare; such requests are counted and left out.
+  const engineFailed = (record: RequestRecord): boolean => record.serverReported?.stopReason === "aborted";
+  const failed = completed(session.records).filter(engineFailed);
+  if (failed.length > 0) {
+    log(`warning: ${failed.length} request(s) answered empty because the engine failed (left out below); the server said:`);
+    for (const line of session.serverLog.filter((entry) => /Completions pause|answers again|rejected a request/.test(entry))) log(`  ${line}`);
+  }
   const clientOverhead = (record: RequestRecord): number => {
     const reported = record.serverReported;
     return reported?.engineMs === undefined ? Number.NaN : latency(record) - reported.debounceMs - reported.engineMs;
@@ -85,7 +93,7 @@ export async function runEngineBench(argv: readonly string[]): Promise<void> {
   log("workload     n   Pocket Coder median / p90      direct median / p90   ratio   prompt evaluated / generated        engine ms     overhead");
   log("                                                                             Pocket Coder      direct          PC / direct   (client)");
   for (const workload of WORKLOADS) {
-    const records = completed(session.records, workload).filter((record) => directOf.has(record));
+    const records = completed(session.records, workload).filter((record) => directOf.has(record) && !engineFailed(record));
     const direct = records.map((record) => directOf.get(record)!);
     const ours = records.map(latency);
     const figures = {
@@ -111,12 +119,12 @@ export async function runEngineBench(argv: readonly string[]): Promise<void> {
       ` ${String(figures.directPromptEvaluatedMedian).padStart(5)} / ${String(figures.directGeneratedMedian).padEnd(4)}` +
       `  ${fmt(figures.engineMedianMs)} / ${fmt(figures.directEngineMedianMs)}  ${fmt(figures.clientOverheadMedianMs)}`);
   }
-  const all = completed(session.records).filter((record) => directOf.has(record));
+  const all = completed(session.records).filter((record) => directOf.has(record) && !engineFailed(record));
   const result = {
     workloads,
     clientOverheadMedianMs: round(median(all.map(clientOverhead))),
     clientOverheadP90Ms: round(percentile(all.map(clientOverhead), 90)),
-    // The engine's HTTP share: the request's wall time in the language server minus the time llama-server reports.
+    // The engine's wall time minus the time llama-server reports: HTTP, /tokenize, waiting for the slot a superseded request still holds.
     transportMedianMs: round(median(all.map((record) => (record.serverReported?.modelMs ?? Number.NaN) - (record.serverReported?.engineMs ?? Number.NaN)))),
     rpcRoundTripMedianMs: round(median(session.rpcRoundTripMs), 2),
     languageServerMemoryAtEnd: session.memoryAtEnd,
@@ -126,11 +134,13 @@ export async function runEngineBench(argv: readonly string[]): Promise<void> {
     threads, slots, cacheReuse: CACHE_REUSE, maxTokens, quick,
     direct: { ...LLAMA_VSCODE, sampling, inputExtra: "empty (one file open)" },
     requests: session.records.length,
+    engineFailures: failed.length,
     loadAverage: loadAverage(),
   };
   log("(prompt evaluated: tokens the server read, not taken from its cache; engine ms: llama-server's own prompt + generation time)");
   log(`client overhead (latency − debounce − llama-server's own time): median ${result.clientOverheadMedianMs} ms, p90 ${result.clientOverheadP90Ms} ms; ` +
-    `of it HTTP and tokenizing (engine wall time − llama-server's time): median ${result.transportMedianMs} ms; bare LSP round trip ${result.rpcRoundTripMedianMs} ms`);
+    `of it HTTP, /tokenize and waiting for a slot (engine wall time − llama-server's time): median ${result.transportMedianMs} ms; ` +
+    `bare LSP round trip ${result.rpcRoundTripMedianMs} ms`);
   log(`load average at the end ${result.loadAverage} (2 cores shared: compare runs only when it is low)`);
   if (out !== undefined) {
     fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
