@@ -434,7 +434,8 @@ function describe(record: RequestRecord): string {
   const tokens = reported === undefined ? "" : `  prompt ${reported.promptTokens} (${reported.evaluatedTokens} evaluated), ` +
     `${reported.generatedTokens} generated${reported.stopReason === undefined ? "" : ` (${reported.stopReason})`}, ${reported.source}` +
     (reported.modelMs === undefined ? "" : `; server ${reported.totalMs.toFixed(0)} ms = debounce ${reported.debounceMs.toFixed(0)} + queued ` +
-      `${(reported.queuedMs ?? 0).toFixed(0)} + model ${reported.modelMs.toFixed(0)} + ${(reported.totalMs - reported.debounceMs - (reported.queuedMs ?? 0) - reported.modelMs).toFixed(1)}`);
+      `${(reported.queuedMs ?? 0).toFixed(0)} + model ${reported.modelMs.toFixed(0)} + ${(reported.totalMs - reported.debounceMs - (reported.queuedMs ?? 0) - reported.modelMs).toFixed(1)}`) +
+    (reported.engineMs === undefined ? "" : ` (of model: engine's own ${reported.engineMs.toFixed(0)} ms)`);
   const share = record.cpuShare === undefined ? "" : `  cpu share ${record.cpuShare.toFixed(2)}`;
   return `${latency.toFixed(0).padStart(6)} ms${tokens}${share}${record.error === undefined ? "" : ` error ${record.error}`}`;
 }
