@@ -4,6 +4,9 @@ import { memorySplit, type MemorySplit } from "./memory";
 import { completed, latency, runServerSession, type RequestRecord, type SampleDocument, type SessionPlan } from "./serverSession";
 import { median, percentile, round, seededRandom } from "./stats";
 
+/** The language server's log lines when its engine fails (RemoteEngine). */
+const ENGINE_PROBLEM = /Completions pause until it answers again|The engine rejected a request/;
+
 /** JSON-RPC's RequestCancelled: the server's answer to a request the client cancelled. */
 const REQUEST_CANCELLED = -32800;
 
@@ -14,6 +17,9 @@ export function settlementOf(record: RequestRecord, deadlineMs: number): Settlem
   if (record.receivedAt === undefined) return "unsettled";
   if (latency(record) > deadlineMs) return "hung";
   if (record.error !== undefined) return record.error.startsWith(`${REQUEST_CANCELLED} `) ? "cancelled" : "error";
+  // Answered empty because the engine could not run it (llama-server failed or timed out; the language server then
+  // answers at once until it is back): an error the user sees only as a missing suggestion.
+  if (record.supersededAt === undefined && record.serverReported?.stopReason === "aborted") return "error";
   // A superseded request answered with nothing was cancelled (the server answers it empty rather than with an error).
   if (record.supersededAt !== undefined && (record.items ?? 0) === 0) return "cancelled";
   return "answered";
@@ -43,6 +49,8 @@ export interface DeveloperOutcome {
   /** Why the session failed (a request unanswered past its deadline, the server exited…). */
   readonly failure?: string;
   readonly memoryAtEnd?: MemorySplit;
+  /** What the language server logged about its engine failing (it answers empty meanwhile). */
+  readonly engineProblems?: readonly string[];
 }
 
 export interface LoadResult {
@@ -88,7 +96,8 @@ export async function runDevelopers(options: LoadOptions): Promise<LoadResult> {
           log: () => undefined,
         });
         options.log(`developer ${developer}: ${records.length} requests, language server ${session.memoryAtEnd?.rssMiB ?? "?"} MiB`);
-        return { developer, records, ...(session.memoryAtEnd === undefined ? {} : { memoryAtEnd: session.memoryAtEnd }) };
+        const engineProblems = session.serverLog.filter((line) => ENGINE_PROBLEM.test(line));
+        return { developer, records, engineProblems, ...(session.memoryAtEnd === undefined ? {} : { memoryAtEnd: session.memoryAtEnd }) };
       } catch (error) {
         const failure = error instanceof Error ? error.message : String(error);
         options.log(`developer ${developer} failed: ${failure}`);
@@ -102,10 +111,11 @@ export async function runDevelopers(options: LoadOptions): Promise<LoadResult> {
   const errors: string[] = [];
   for (const outcome of outcomes) {
     if (outcome.failure !== undefined) errors.push(`developer ${outcome.developer}: ${outcome.failure}`);
+    for (const line of outcome.engineProblems ?? []) errors.push(`developer ${outcome.developer}'s language server: ${line}`);
     for (const record of outcome.records) {
       const settlement = settlementOf(record, options.requestTimeoutMs);
       counts[settlement]++;
-      if (settlement === "error") errors.push(`developer ${outcome.developer}: ${record.error}`);
+      if (settlement === "error") errors.push(`developer ${outcome.developer}: ${record.error ?? "answered empty: the engine did not run it"}`);
     }
   }
   return {

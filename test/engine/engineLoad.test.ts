@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { busySlotsAfter, runDevelopers, type LoadResult } from "../../bench/lib/engineLoad";
+import { completed } from "../../bench/lib/serverSession";
 import { FULL_PLAN, sampleDocument } from "../../bench/lib/sessionPlans";
 import { llamaServerTestGate, startLlamaServer, type LlamaServer } from "../fixtures/llamaServer";
 import { realisticModel } from "../fixtures/realisticModel";
@@ -47,11 +48,13 @@ describe(`${DEVELOPERS} developers typing against one llama-server with ${SLOTS}
     assert.equal(result.counts.hung, 0);
     // Typing supersedes requests all the time: both endings happen.
     assert.ok(result.counts.cancelled > 0, `some requests were cancelled: ${JSON.stringify(result.counts)}`);
+    // No developer is starved: each one's pauses were answered (with a suggestion, or empty where post-processing
+    // dropped the random model's text), and suggestions did come.
     for (const outcome of result.developers) {
       assert.equal(outcome.failure, undefined, `developer ${outcome.developer}`);
-      assert.ok(outcome.records.some((record) => record.receivedAt !== undefined && record.supersededAt === undefined && (record.items ?? 0) > 0),
-        `developer ${outcome.developer} got a suggestion where they paused`);
+      assert.ok(completed(outcome.records).length > 0, `developer ${outcome.developer} was answered where they paused`);
     }
+    assert.ok(result.developers.some((outcome) => completed(outcome.records).some((record) => (record.items ?? 0) > 0)), "suggestions came");
   });
 
   test("after the run every slot of the server is idle", async () => {
