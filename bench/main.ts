@@ -3,6 +3,8 @@
  * `npm run bench -- --raw-speed [--quick] [--repeats N] [--out FILE]`: raw node-llama-cpp speed by runtime option (rawSpeed.ts)
  * `npm run bench -- --batch-cost [--repeats N] [--threads N]`: what evaluating k tokens at once costs (batchCost.ts)
  * `npm run bench -- --context [--samples N] [--misses] [--out FILE]`: whether a call's definition reaches the prompt, and its cost (contextBench.ts)
+ * `npm run bench -- --engine [--quick] [--out FILE]`: the same session through llama-server, against llama.vscode's requests (engineBench.ts)
+ * `npm run bench -- --engine-load [--developers N] [--seconds N]`: N developers against one llama-server with 4 slots (engineLoadBench.ts)
  * `npm run bench -- --lifecycle [--repeats N] [--threads N] [--out FILE]`: memory held before/after an idle unload, reload time (lifecycle.ts)
  *
  * Replays a typing session through the real language server (dist/server.js over stdio, as VS Code
@@ -18,39 +20,25 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { sampleCode } from "./lib/benchInputs";
 import { benchModelPath, modelShapeOf } from "./lib/modelShapes";
 import { openRawReplayer, type RawTiming } from "./lib/rawReplay";
 import { runBatchCost } from "./batchCost";
 import { runContextBench } from "./contextBench";
+import { runEngineBench } from "./engineBench";
+import { runEngineLoad } from "./engineLoadBench";
 import { runLifecycle } from "./lifecycle";
 import { runExplainTiming } from "./explainTiming";
 import { runModelMemory } from "./modelMemory";
 import { runRawSpeed } from "./rawSpeed";
 import {
-  abortLatencies, completed, latency, overheads, runServerSession, tokensEvaluated, WORKLOADS, type RequestRecord, type SampleDocument, type SessionPlan,
+  abortLatencies, completed, latency, overheads, runServerSession, tokensEvaluated, WORKLOADS, type RequestRecord,
 } from "./lib/serverSession";
+import { FULL_PLAN, QUICK_PLAN, sampleDocument } from "./lib/sessionPlans";
 import { loadAverage, median, percentile, round } from "./lib/stats";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 /** Requests whose process got at least this CPU share count as uncontended ("clean"). */
 const CLEAN_SHARE = 0.8;
-const SNIPPET = [
-  "",
-  "/** Number of line breaks in [from, to). */",
-  "function countLineBreaks(doc: string, from: number, to: number): number {",
-  "  let breaks = 0;",
-  "  for (let i = from; i < Math.min(to, doc.length); i++) {",
-  "    if (doc.charCodeAt(i) === 10) breaks++;",
-  "  }",
-  "  return breaks;",
-  "}",
-  "",
-].join("\n");
-
-/** Two lines of it: two Enters (each re-reads the suffix) and ~90 keystrokes. */
-const QUICK_SNIPPET = ["", "function countLineBreaks(doc: string, from: number, to: number): number {", "  let breaks = 0;"].join("\n");
-
 interface Options {
   quick: boolean;
   out?: string;
@@ -86,15 +74,6 @@ function parseArgs(argv: readonly string[]): Options {
   return options;
 }
 
-function sampleDocument(): SampleDocument {
-  const text = sampleCode();
-  const marker = "\n// ---- bounded scans";
-  const at = text.indexOf(marker);
-  if (at < 0) throw new Error("bench/data/contextWindow.ts.txt lacks its insertion marker");
-  // The blank line before the marker.
-  return { relativePath: "bench/data/contextWindow.ts", text, insertAt: at };
-}
-
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const log = (line: string): void => console.log(line);
@@ -106,15 +85,7 @@ async function main(): Promise<void> {
   log(`model ${modelPath} (${(fs.statSync(modelPath).size / 2 ** 20).toFixed(0)} MiB, ready in ${((performance.now() - modelStarted) / 1000).toFixed(1)} s)`);
   log(`threads ${options.threads}, maxTokens ${options.maxTokens}, ${options.quick ? "quick" : "full"} run, load average ${loadAverage()}`);
 
-  const plan: SessionPlan = options.quick
-    ? {
-      rounds: 1, coldPerRound: 1, midPromptAbortAfterMs: [300, 1500], snippet: QUICK_SNIPPET, cursorMovesPerRound: 1,
-      keyDelayMs: [80, 200], pauseMs: [600, 900], pauseAfterWord: 0.15, cursorJumpLines: [10, 40], seed: 7,
-    }
-    : {
-      rounds: 3, coldPerRound: 2, midPromptAbortAfterMs: [300, 1500], snippet: SNIPPET, cursorMovesPerRound: 5,
-      keyDelayMs: [80, 200], pauseMs: [600, 1000], pauseAfterWord: 0.35, cursorJumpLines: [10, 40], seed: 7,
-    };
+  const plan = options.quick ? QUICK_PLAN : FULL_PLAN;
   const settings = { model: { path: modelPath }, gpu: "cpu", threads: options.threads, completion: { maxTokens: options.maxTokens } };
 
   log("server (dist/server.js --stdio), each round followed by the same requests through raw node-llama-cpp " +
@@ -256,7 +227,7 @@ function fmt(ms: number): string {
 const args = process.argv.slice(2);
 const MODES: Record<string, (argv: readonly string[]) => Promise<void>> = {
   "--raw-speed": runRawSpeed, "--batch-cost": runBatchCost, "--memory": runModelMemory, "--lifecycle": runLifecycle,
-  "--context": runContextBench,
+  "--context": runContextBench, "--engine": runEngineBench, "--engine-load": runEngineLoad,
   "--explain": (argv) => runExplainTiming(argv).then(() => process.exit(0)),
 };
 const modeFlag = args.find((arg) => arg in MODES);

@@ -73,8 +73,11 @@ export interface ServerReportedStats {
   /** The model's own time (KV alignment, prefill, decoding) and the wait for an older generation to stop. */
   readonly modelMs: number | undefined;
   readonly queuedMs: number | undefined;
+  /** A remote engine's own time for the request (part of modelMs), as it reported it. */
+  readonly engineMs: number | undefined;
 }
 
+const SERVER_ENGINE_TIME = /; engine ([\d.]+) ms$/;
 const SERVER_STATS_LINE =
   /^completion \((\w+)\): ([\d.]+) ms, debounce ([\d.]+) ms, prompt (\d+) tokens \((\d+) reused, (\d+) evaluated\), (\d+) generated(?: \((\w+)\))?(?:, model ([\d.]+) ms, queued ([\d.]+) ms)?/;
 
@@ -103,6 +106,14 @@ export interface ServerSessionOptions {
    * the benchmark replays them raw there, so both sides of a ratio are measured minutes apart at most.
    */
   readonly afterRound?: (records: readonly RequestRecord[]) => Promise<void>;
+  /** Called before each cold request (and the mid-prompt abort's), e.g. to empty a shared inference server's cache. */
+  readonly beforeCold?: () => Promise<void>;
+  /** The user stops this long after the server got ready (finishing the request in hand) and the session ends: a bounded run. */
+  readonly workForMs?: number;
+  /** Where the session's requests are recorded as they are sent (default: a new array), so they outlive a failed session. */
+  readonly records?: RequestRecord[];
+  /** How long a request may stay unanswered before the session fails (default 120 s). */
+  readonly requestTimeoutMs?: number;
 }
 
 /** Replays a typing session through the real server over LSP, as VS Code would send it. */
@@ -125,6 +136,7 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
     if (match !== null) {
       const [, source, totalMs, debounceMs, promptTokens, reusedTokens, evaluatedTokens, generatedTokens, stopReason, modelMs, queuedMs] =
         match.map((part) => part ?? "");
+      const engineTime = SERVER_ENGINE_TIME.exec(message)?.[1];
       statsLines.push({
         at: receivedAt,
         stats: {
@@ -133,6 +145,7 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
           stopReason: stopReason === "" ? undefined : stopReason,
           modelMs: modelMs === "" ? undefined : Number(modelMs),
           queuedMs: queuedMs === "" ? undefined : Number(queuedMs),
+          engineMs: engineTime === undefined ? undefined : Number(engineTime),
         },
       });
     }
@@ -140,7 +153,7 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
   connection.onNotification("pocketCoder/serverStatus", (params) => { status = params as typeof status; });
   connection.onRequest("workspace/configuration", (params) => (params as { items: unknown[] }).items.map(() => options.settings));
 
-  const records: RequestRecord[] = [];
+  const records: RequestRecord[] = options.records ?? [];
   const rpcRoundTripMs: number[] = [];
   let readyMs = Number.NaN;
   let memoryAfterFirstCompletion: MemorySplit | undefined;
@@ -235,15 +248,28 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
         return answer;
       });
       current = { record, id: sent.id, reply };
+      replies.push(reply);
       return { record, reply };
     };
+    const requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
     const waitFor = async (reply: Promise<Reply>): Promise<void> => {
-      const timeout = sleep(120_000).then(() => { throw new Error("No inline-completion response within 120 s"); });
-      await Promise.race([reply, timeout]);
+      const timeout = new AbortController();
+      const timedOut = sleep(requestTimeoutMs, undefined, { signal: timeout.signal }).then(
+        () => { throw new Error(`No inline-completion response within ${requestTimeoutMs / 1000} s`); },
+        () => undefined,
+      );
+      try {
+        await Promise.race([reply, timedOut]);
+      } finally {
+        timeout.abort();
+      }
     };
+    const readyAt = nowMs();
+    const stopping = (): boolean => options.workForMs !== undefined && nowMs() - readyAt >= options.workForMs;
+    const replies: Promise<Reply>[] = [];
 
     const keystrokes = splitKeystrokes(plan.snippet);
-    for (let round = 0; round < plan.rounds; round++) {
+    for (let round = 0; round < plan.rounds && !stopping(); round++) {
       const roundStart = records.length;
       let uri = "";
       let insertAt = sample.insertAt;
@@ -253,6 +279,7 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
         const marker = `// abort probe ${round}\n`;
         const text = sample.text.slice(0, sample.insertAt) + marker + sample.text.slice(sample.insertAt);
         open(probeUri, text);
+        await options.beforeCold?.();
         await sleep(between(plan.pauseMs));
         const first = request("cold", probeUri, sample.insertAt + marker.length);
         await sleep(between(plan.midPromptAbortAfterMs));
@@ -273,6 +300,7 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
         const marker = `// cold start ${round}.${cold}\n`;
         open(uri, sample.text.slice(0, sample.insertAt) + marker + sample.text.slice(sample.insertAt));
         insertAt = sample.insertAt + marker.length;
+        await options.beforeCold?.();
         await sleep(between(plan.pauseMs));
         await waitFor(request("cold", uri, insertAt).reply);
         log(`  cold      ${describe(records.at(-1)!)}`);
@@ -280,7 +308,7 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
       }
 
       let cursor = insertAt;
-      for (let k = 0; k < keystrokes.length; k++) {
+      for (let k = 0; k < keystrokes.length && !stopping(); k++) {
         const key = keystrokes[k]!;
         insert(uri, cursor, key);
         cursor += key.length;
@@ -303,7 +331,7 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
       const lineStarts = [0];
       for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
       let line = positionAt(text, cursor).line;
-      for (let move = 0; move < plan.cursorMovesPerRound; move++) {
+      for (let move = 0; move < plan.cursorMovesPerRound && !stopping(); move++) {
         line = jumpTarget(text, lineStarts, line, plan.cursorJumpLines, random);
         const lineEnd = (lineStarts[line + 1] ?? text.length + 1) - 1;
         await waitFor(request("cursorMove", uri, lineEnd).reply);
@@ -316,6 +344,8 @@ export async function runServerSession(options: ServerSessionOptions): Promise<S
         await options.afterRound(records.slice(roundStart));
       }
     }
+    // Superseded requests are not awaited as they go; every one must still be answered (or cancelled) in time.
+    await waitFor(Promise.all(replies).then(() => ({ receivedAt: nowMs() })));
     memoryAtEnd = memorySplit(connection.child.pid);
   } finally {
     await connection.close();
@@ -338,7 +368,7 @@ export function cpuMs(pid: number | undefined): number {
 }
 
 /** Waits until a process has used (almost) no CPU for 300 ms, or 15 s at most. */
-async function untilIdle(pid: number | undefined): Promise<void> {
+export async function untilIdle(pid: number | undefined): Promise<void> {
   const deadline = performance.now() + 15_000;
   let quietSamples = 0;
   let last = cpuMs(pid);
@@ -404,7 +434,8 @@ function describe(record: RequestRecord): string {
   const tokens = reported === undefined ? "" : `  prompt ${reported.promptTokens} (${reported.evaluatedTokens} evaluated), ` +
     `${reported.generatedTokens} generated${reported.stopReason === undefined ? "" : ` (${reported.stopReason})`}, ${reported.source}` +
     (reported.modelMs === undefined ? "" : `; server ${reported.totalMs.toFixed(0)} ms = debounce ${reported.debounceMs.toFixed(0)} + queued ` +
-      `${(reported.queuedMs ?? 0).toFixed(0)} + model ${reported.modelMs.toFixed(0)} + ${(reported.totalMs - reported.debounceMs - (reported.queuedMs ?? 0) - reported.modelMs).toFixed(1)}`);
+      `${(reported.queuedMs ?? 0).toFixed(0)} + model ${reported.modelMs.toFixed(0)} + ${(reported.totalMs - reported.debounceMs - (reported.queuedMs ?? 0) - reported.modelMs).toFixed(1)}`) +
+    (reported.engineMs === undefined ? "" : ` (of model: engine's own ${reported.engineMs.toFixed(0)} ms)`);
   const share = record.cpuShare === undefined ? "" : `  cpu share ${record.cpuShare.toFixed(2)}`;
   return `${latency.toFixed(0).padStart(6)} ms${tokens}${share}${record.error === undefined ? "" : ` error ${record.error}`}`;
 }

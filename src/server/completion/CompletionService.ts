@@ -32,6 +32,8 @@ export interface CompletionStats {
   readonly alignMs?: number;
   readonly prefillMs?: number;
   readonly decodeMs?: number;
+  /** A remote engine's own time (its reported prompt and generation time), part of modelMs. */
+  readonly engineMs?: number;
   /** From the request's arrival to its answer; what is not debounce, queue or model time is this server's overhead. */
   readonly totalMs: number;
 }
@@ -104,6 +106,7 @@ export class CompletionService {
         ...(generation.tokenizeMs === undefined ? {} : { tokenizeMs: generation.tokenizeMs }),
         ...(generation.alignMs === undefined ? {} : { alignMs: generation.alignMs }),
         ...(generation.prefillMs === undefined ? {} : { prefillMs: generation.prefillMs }),
+        ...(generation.engineMs === undefined ? {} : { engineMs: generation.engineMs }),
         decodeMs: generation.generateMs,
         totalMs: this.now() - startedAt,
       };

@@ -29,6 +29,8 @@ export interface GenerationResult {
   /** Parts of promptMs, for diagnosis: aligning the KV cache with the prompt (erasing, shifting), and reading the rest of the prompt. */
   readonly alignMs?: number;
   readonly prefillMs?: number;
+  /** A remote engine's own time for the request, as it reports it: promptMs + generateMs minus this is the transport's share. */
+  readonly engineMs?: number;
 }
 
 /**

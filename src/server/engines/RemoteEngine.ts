@@ -10,10 +10,13 @@ import { EngineError, isAbortError, type EngineHttp } from "./http/EngineHttp";
 
 /** How a generation on the server ended, in its own words mapped to ours. */
 export interface RemoteStop {
-  readonly reason: "endOfGeneration" | "stopText" | "maxTokens";
+  /** "aborted": we closed the request first; the counts are the server's up to then (an API may throw instead). */
+  readonly reason: "endOfGeneration" | "stopText" | "maxTokens" | "aborted";
   readonly promptTokens?: number;
   readonly cachedTokens?: number;
   readonly generatedTokens?: number;
+  /** The server's own time for the request (reading the prompt and generating), when it reports it. */
+  readonly serverMs?: number;
 }
 
 /** One inference server's API, as the engine needs it. Each method streams and honours `signal` by closing its request. */
@@ -146,6 +149,7 @@ export class RemoteEngine implements Engine {
       text: stopReason === "aborted" ? "" : text, stopReason,
       promptTokens: stop?.promptTokens ?? 0, reusedTokens: stop?.cachedTokens ?? 0, generatedTokens: stop?.generatedTokens ?? 0,
       promptMs: promptEndedAt - startedAt, generateMs: endedAt - promptEndedAt,
+      ...(stop?.serverMs === undefined ? {} : { engineMs: stop.serverMs }),
     };
   }
 

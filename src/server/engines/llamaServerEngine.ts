@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type { PromptPiece } from "../completion/fim/fimTypes";
-import { EngineError, type EngineHttp } from "./http/EngineHttp";
+import { EngineError, isAbortError, type EngineHttp } from "./http/EngineHttp";
 import { streamChat, sseData } from "./openAiChat";
 import type { RemoteApi, RemoteModelFacts, RemoteStop } from "./RemoteEngine";
 import { fimFamilyByTokens } from "./remoteFim";
@@ -18,7 +18,15 @@ interface CompletionChunk {
   readonly stop_type?: string;
   readonly tokens_evaluated?: number;
   readonly tokens_cached?: number;
-  readonly timings?: { readonly prompt_n?: number; readonly predicted_n?: number; readonly cache_n?: number };
+  readonly timings?: CompletionTimings;
+}
+
+interface CompletionTimings {
+  readonly prompt_n?: number;
+  readonly predicted_n?: number;
+  readonly cache_n?: number;
+  readonly prompt_ms?: number;
+  readonly predicted_ms?: number;
 }
 
 /** Prompt pieces whose tokens are remembered: the stable head of the prompt repeats on every keystroke. */
@@ -66,23 +74,26 @@ export class LlamaServerApi implements RemoteApi {
     const tokens = [...this.leadingTokens, ...pieces.flat()];
     const where = this.http.describe("completion");
     let last: CompletionChunk | undefined;
-    await this.http.lines("completion", {
-      prompt: tokens, n_predict: options.maxTokens, stop: options.stopTexts, stream: true, cache_prompt: true,
-      temperature: 0, top_k: 1, samplers: ["top_k"],
-    }, signal, (line) => {
-      const chunk = sseData<CompletionChunk>(line, where);
-      if (chunk === undefined) return;
-      if (typeof chunk.content === "string" && chunk.content !== "") onText(chunk.content);
-      if (chunk.stop === true) last = chunk;
-    });
-    const promptTokens = last?.timings?.prompt_n !== undefined && last.timings.cache_n !== undefined
-      ? last.timings.prompt_n + last.timings.cache_n
-      : tokens.length;
+    // Every chunk carries the server's counts so far (timings_per_token), so a request we close early still knows them.
+    let timings: CompletionTimings | undefined;
+    try {
+      await this.http.lines("completion", {
+        prompt: tokens, n_predict: options.maxTokens, stop: options.stopTexts, stream: true, cache_prompt: true,
+        temperature: 0, top_k: 1, samplers: ["top_k"], timings_per_token: true,
+      }, signal, (line) => {
+        const chunk = sseData<CompletionChunk>(line, where);
+        if (chunk === undefined) return;
+        if (typeof chunk.content === "string" && chunk.content !== "") onText(chunk.content);
+        if (chunk.timings !== undefined) timings = chunk.timings;
+        if (chunk.stop === true) last = chunk;
+      });
+    } catch (error) {
+      if (!isAbortError(error) || timings === undefined) throw error;
+      return { reason: "aborted", ...counts(timings, tokens.length) };
+    }
     return {
       reason: last?.stop_type === "limit" ? "maxTokens" : last?.stop_type === "word" ? "stopText" : "endOfGeneration",
-      promptTokens,
-      ...(last?.timings?.cache_n === undefined ? {} : { cachedTokens: last.timings.cache_n }),
-      ...(last?.timings?.predicted_n === undefined ? {} : { generatedTokens: last.timings.predicted_n }),
+      ...counts(timings, tokens.length),
     };
   }
 
@@ -111,6 +122,16 @@ export class LlamaServerApi implements RemoteApi {
     if (this.tokenCache.size > TOKEN_CACHE_ENTRIES) this.tokenCache.delete(this.tokenCache.keys().next().value as string);
     return tokens;
   }
+}
+
+/** What the server counted for a request: prompt tokens (those it took from its cache), generated tokens, its own time. */
+function counts(timings: CompletionTimings | undefined, promptLength: number): Omit<RemoteStop, "reason"> {
+  return {
+    promptTokens: timings?.prompt_n !== undefined && timings.cache_n !== undefined ? timings.prompt_n + timings.cache_n : promptLength,
+    ...(timings?.cache_n === undefined ? {} : { cachedTokens: timings.cache_n }),
+    ...(timings?.predicted_n === undefined ? {} : { generatedTokens: timings.predicted_n }),
+    ...(timings?.prompt_ms === undefined ? {} : { serverMs: timings.prompt_ms + (timings.predicted_ms ?? 0) }),
+  };
 }
 
 async function health(http: EngineHttp, signal: AbortSignal): Promise<void> {

@@ -80,7 +80,8 @@ export function createInlineCompletionHandler(deps: InlineCompletionDeps) {
             `(${s.reusedTokens} reused, ${s.evaluatedTokens} evaluated), ${s.generatedTokens} generated` +
             (s.stopReason === undefined ? "" : ` (${s.stopReason})`) + `, model ${s.modelMs.toFixed(1)} ms, queued ${s.queuedMs.toFixed(1)} ms` +
             `; prepare ${ms(s.prepareMs)}, tokenize ${ms(s.tokenizeMs)}, post-process ${ms(s.postProcessMs)}` +
-            `; align ${ms(s.alignMs)}, prefill ${ms(s.prefillMs)}, decode ${ms(s.decodeMs)}`,
+            `; align ${ms(s.alignMs)}, prefill ${ms(s.prefillMs)}, decode ${ms(s.decodeMs)}` +
+            (s.engineMs === undefined ? "" : `; engine ${s.engineMs.toFixed(1)} ms`),
         );
       }
       if (outcome.kind === "empty") return [];

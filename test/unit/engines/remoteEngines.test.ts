@@ -49,6 +49,7 @@ describe("llama-server engine", () => {
     assert.equal(result.text, "return a + b;");
     assert.equal(result.stopReason, "endOfGeneration");
     assert.equal(result.generatedTokens, 4);
+    assert.equal(result.engineMs, 80, "llama-server's own prompt + generation time");
     const body = fake.requestsTo("/completion")[0]!.body;
     assert.equal(body["cache_prompt"], true);
     assert.equal(body["stream"], true);
@@ -79,6 +80,9 @@ describe("llama-server engine", () => {
     const result = await opened.generator.generate(prompt, { ...options(), isSettled: (text) => text.includes("\n") });
     assert.equal(result.stopReason, "settled");
     assert.equal(result.text, "return a;\n");
+    // The server's counts and its own time up to the chunk that settled it (it sends them with every chunk).
+    assert.equal(fake.requestsTo("/completion")[0]!.body["timings_per_token"], true);
+    assert.deepEqual([result.promptTokens, result.reusedTokens, result.generatedTokens, result.engineMs], [12, 2, 2, 60]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(fake.requestsTo("/completion")[0]!.closedEarly, true);
   });
