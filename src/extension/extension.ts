@@ -16,6 +16,7 @@ import { formatStatistics, STATISTICS_LIMITS } from "./statistics/suggestionStat
 import { SHOW_LOGS_COMMAND, StatusBar } from "./StatusBar";
 import { StatusHub } from "./StatusHub";
 import { ReportDocuments } from "./views/ReportDocuments";
+import { watchProxySettings } from "./userSettings";
 import { reportWindowState } from "./windowState";
 
 let client: LanguageClient | undefined;
@@ -71,6 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pocket
     vscode.commands.registerCommand(DOWNLOAD_MODEL_COMMAND, () => downloadRecommendedModel(context, languageClient)),
     vscode.commands.registerCommand(SET_ENGINE_API_KEY_COMMAND, () => setEngineApiKey(context)),
     watchEngineApiKey(context, languageClient, output),
+    watchProxySettings(languageClient, output),
     vscode.commands.registerCommand(RESTART_SERVER_COMMAND, async () => {
       statuses.update({ state: "starting", message: "Restarting Pocket Coder…" });
       await languageClient.restart();

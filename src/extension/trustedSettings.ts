@@ -35,6 +35,32 @@ export function withUserValuesOnly(section: unknown, userValue: (key: MachineSco
   return copy;
 }
 
+/** VS Code's own proxy settings (`http.*`), as the user set them. */
+export interface VsCodeProxySettings {
+  readonly proxy: unknown;
+  readonly noProxy: unknown;
+  readonly proxySupport: unknown;
+}
+
+/** VS Code's `http.*` settings that the engine's connection follows. */
+export const PROXY_SETTING_KEYS = ["http.proxy", "http.noProxy", "http.proxySupport"] as const;
+
+/**
+ * The section with `engine.proxy` taken from VS Code's proxy settings, replacing whatever the section said: a
+ * workspace cannot route the engine's traffic (the `http.*` values come from user settings only).
+ */
+export function withEngineProxy(section: Record<string, unknown>, http: VsCodeProxySettings): Record<string, unknown> {
+  const engine = typeof section["engine"] === "object" && section["engine"] !== null && !Array.isArray(section["engine"])
+    ? { ...(section["engine"] as Record<string, unknown>) }
+    : {};
+  engine["proxy"] = {
+    url: typeof http.proxy === "string" ? http.proxy.trim() : "",
+    noProxy: Array.isArray(http.noProxy) ? http.noProxy.filter((entry): entry is string => typeof entry === "string") : [],
+    enabled: http.proxySupport !== "off",
+  };
+  return { ...section, engine };
+}
+
 function deepCopy(value: unknown): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
   return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;

@@ -59,6 +59,21 @@ export interface EngineSettings {
   readonly fimFamily: EngineFimFamily;
   /** A PEM file of extra certificate authorities to trust for an https URL. */
   readonly caFile: string;
+  /** How to reach the server through an HTTP proxy (VS Code's http.proxy, http.noProxy, http.proxySupport). */
+  readonly proxy: EngineProxySettings;
+}
+
+/**
+ * The proxy in front of a remote engine. VS Code's client fills it from `http.proxy`, `http.noProxy` and
+ * `http.proxySupport`; other editors may send `engine.proxy` themselves; the command line leaves the URL empty.
+ */
+export interface EngineProxySettings {
+  /** `http://[user:password@]host:port`; empty = the environment's HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, if set. */
+  readonly url: string;
+  /** Hosts reached directly (NO_PROXY syntax: `host`, `.domain`, `host:port`, `10.0.0.0/8`, `*`, `<-loopback>`). */
+  readonly noProxy: readonly string[];
+  /** false: always connect directly, whatever the environment says (VS Code's `http.proxySupport: "off"`). */
+  readonly enabled: boolean;
 }
 
 /**
@@ -83,7 +98,7 @@ export const DEFAULT_SETTINGS: PocketCoderSettings = {
   network: { allowModelDownload: false },
   exclude: DEFAULT_EXCLUDE,
   context: { includeGitIgnored: false },
-  engine: { kind: "local", url: "", model: "", fimFamily: "auto", caFile: "" },
+  engine: { kind: "local", url: "", model: "", fimFamily: "auto", caFile: "", proxy: { url: "", noProxy: [], enabled: true } },
 };
 
 export const MAX_THREADS_SETTING = 256;
@@ -163,7 +178,11 @@ export function needsModelReload(before: PocketCoderSettings, after: PocketCoder
 
 function engineChanged(before: EngineSettings, after: EngineSettings): boolean {
   return before.kind !== after.kind || before.url !== after.url || before.model !== after.model ||
-    before.fimFamily !== after.fimFamily || before.caFile !== after.caFile;
+    before.fimFamily !== after.fimFamily || before.caFile !== after.caFile || proxyChanged(before.proxy, after.proxy);
+}
+
+function proxyChanged(before: EngineProxySettings, after: EngineProxySettings): boolean {
+  return before.url !== after.url || before.enabled !== after.enabled || before.noProxy.join(",") !== after.noProxy.join(",");
 }
 
 function normalizeEngine(engine: Record<string, unknown>, problems: string[]): EngineSettings {
@@ -190,7 +209,33 @@ function normalizeEngine(engine: Record<string, unknown>, problems: string[]): E
     model: pickString(engine["model"], defaults.model, "engine.model", problems).trim(),
     fimFamily: pickEnum(engine["fimFamily"], ENGINE_FIM_FAMILIES, defaults.fimFamily, "engine.fimFamily", problems),
     caFile: pickString(engine["caFile"], defaults.caFile, "engine.caFile", problems).trim(),
+    proxy: normalizeProxy(asRecord(engine["proxy"]), problems),
   };
+}
+
+function normalizeProxy(proxy: Record<string, unknown>, problems: string[]): EngineProxySettings {
+  const defaults = DEFAULT_SETTINGS.engine.proxy;
+  let url = pickString(proxy["url"], defaults.url, "engine.proxy.url", problems).trim();
+  if (url !== "") {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed?.protocol !== "http:" || parsed.hostname === "") {
+      // Never the URL itself: it may carry the proxy's password.
+      const scheme = parsed === undefined ? "not a URL" : `a ${parsed.protocol.replace(/:$/, "")}:// URL`;
+      problems.push(`The proxy (http.proxy) must be an http://host:port URL, optionally http://user:password@host:port; got ${scheme}. Connecting to the engine directly.`);
+      url = "";
+    }
+  }
+  // VS Code's http.noProxy is a list; NO_PROXY is one comma-separated string: both are taken.
+  const rawNoProxy = proxy["noProxy"];
+  const noProxy = typeof rawNoProxy === "string"
+    ? rawNoProxy.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "")
+    : pickStringArray(rawNoProxy, defaults.noProxy, "engine.proxy.noProxy", problems);
+  return { url, noProxy, enabled: pickBoolean(proxy["enabled"], defaults.enabled, "engine.proxy.enabled", problems) };
 }
 
 /**

@@ -13,6 +13,7 @@ import { CancellationTokenSource, InlineCompletionRequest, InlineCompletionTrigg
 import { CHAT_ANSWER, FIM_COMPLETION, chatModel } from "../fixtures/fixtureModels";
 import { realisticModel } from "../fixtures/realisticModel";
 import { createSelfSignedCertificate, llamaServerTestGate, requestLlamaServer, startLlamaServer, type LlamaServer } from "../fixtures/llamaServer";
+import { TestProxy } from "../fixtures/testProxy";
 import { CLI_MAIN, fileUri, LspTestClient, REPO_ROOT } from "./LspTestClient";
 
 const MODEL_DIR = path.join(REPO_ROOT, ".test-models");
@@ -221,6 +222,33 @@ describe("network promise with a remote engine", () => {
     const elsewhere = inet.filter((line) => !(line.includes(`sin_port=htons(${port})`) && line.includes('inet_addr("127.0.0.1")')));
     assert.deepEqual(elsewhere, []);
   });
+
+  test("behind a proxy, the only connections are to the proxy: the engine's name is never even resolved here", { skip: hasStrace ? false : "strace is not installed" }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pocket-coder-remote-net-"));
+    const traceFile = path.join(dir, "server.trace");
+    const fake = await FakeEngineServer.start();
+    const proxy = await TestProxy.start({ hosts: { "llama.internal": "127.0.0.1" } });
+    const settings = engineSettings("llama-server", `http://llama.internal:${fake.port}`, { proxy: { url: proxy.url() } });
+    const client = await startClient(settings, ["strace", "-f", "-qq", "-e", "trace=connect", "-o", traceFile]);
+    try {
+      const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+      assert.equal(status.state, "ready", status.message);
+      const uri = fileUri("src/net-proxy.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+      assert.ok(proxy.requests.some((request) => request.target === `http://llama.internal:${fake.port}/completion`));
+    } finally {
+      await client.stop();
+      await proxy.close();
+      await fake.kill();
+    }
+    const connects = fs.readFileSync(traceFile, "utf8").split("\n").filter((line) => /\bconnect\(/.test(line));
+    fs.rmSync(dir, { recursive: true, force: true });
+    const inet = connects.filter((line) => !/sa_family=AF_(UNIX|LOCAL)/.test(line));
+    assert.ok(inet.length > 0, "the proxy was reached");
+    const elsewhere = inet.filter((line) => !(line.includes(`sin_port=htons(${proxy.port})`) && line.includes('inet_addr("127.0.0.1")')));
+    assert.deepEqual(elsewhere, []);
+  });
 });
 
 const realServer = llamaServerTestGate();
@@ -320,6 +348,92 @@ describe("the real llama-server: a cancelled completion stops the server's slot"
       assert.ok(stoppedMs < 1000, `the slot stopped ${stoppedMs.toFixed(0)} ms after the cancellation`);
     } finally {
       await client.stop();
+    }
+  });
+});
+
+describe("the real llama-server behind an HTTP proxy (a test proxy, test/fixtures/testProxy.ts)", { skip: realServer.skip }, () => {
+  const ENGINE_HOST = "llama.internal";
+  let plain: LlamaServer;
+  let secure: LlamaServer;
+  let certificate: ReturnType<typeof createSelfSignedCertificate>;
+  let proxy: TestProxy;
+  before(async () => {
+    certificate = createSelfSignedCertificate(undefined, [ENGINE_HOST]);
+    const modelPath = await chatModel(MODEL_DIR);
+    [plain, secure] = await Promise.all([
+      startLlamaServer({ modelPath, slots: 1 }),
+      startLlamaServer({ modelPath, slots: 1, tls: { certFile: certificate.certFile, keyFile: certificate.keyFile } }),
+    ]);
+    proxy = await TestProxy.start({ hosts: { [ENGINE_HOST]: "127.0.0.1" } });
+  });
+  after(async () => {
+    await proxy?.close();
+    await Promise.all([plain?.stop(), secure?.stop()]);
+    if (certificate !== undefined) fs.rmSync(certificate.dir, { recursive: true, force: true });
+  });
+
+  for (const scheme of ["http", "https"] as const) {
+    test(`${scheme}:// engine through the proxy: the exact completion; the proxy carried every request (${scheme === "http" ? "absolute URIs" : "CONNECT"})`, async () => {
+      const server = scheme === "http" ? plain : secure;
+      const url = `${scheme}://${ENGINE_HOST}:${server.port}`;
+      const from = proxy.requests.length;
+      const client = await startClient(engineSettings("llama-server", url, {
+        proxy: { url: proxy.url() }, ...(scheme === "https" ? { caFile: certificate.certFile } : {}),
+      }));
+      try {
+        const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 30_000);
+        assert.equal(status.state, "ready", status.message);
+        assert.equal(status.model?.engine?.host, `${ENGINE_HOST}:${server.port}`);
+        const uri = fileUri(`src/proxied-${scheme}.ts`);
+        await client.open(uri, DOCUMENT);
+        assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+        const carried = proxy.requests.slice(from);
+        if (scheme === "http") {
+          assert.ok(carried.some((request) => request.target === `${url}/completion`), JSON.stringify(carried));
+          assert.ok(carried.every((request) => request.method !== "CONNECT" && request.target.startsWith(`${url}/`)));
+        } else {
+          assert.ok(carried.length > 0 && carried.every((request) => request.method === "CONNECT" && request.target === `${ENGINE_HOST}:${server.port}`), JSON.stringify(carried));
+        }
+        assert.ok(client.logs.some((line) => line.includes(`through the proxy http://127.0.0.1:${proxy.port} (http.proxy)`)));
+      } finally {
+        await client.stop();
+      }
+    });
+  }
+
+  test("http.noProxy: a listed host goes direct and the proxy sees nothing", async () => {
+    const from = proxy.requests.length;
+    const client = await startClient(engineSettings("llama-server", plain.url, { proxy: { url: proxy.url(), noProxy: ["<-loopback>", "127.0.0.1"] } }));
+    try {
+      assert.equal((await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 30_000)).state, "ready");
+      const uri = fileUri("src/unproxied.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+      assert.deepEqual(proxy.requests.slice(from), []);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test("the proxy down: an error status naming the proxy and http.proxy; ready by itself once the proxy is back", async () => {
+    const down = await TestProxy.start({ hosts: { [ENGINE_HOST]: "127.0.0.1" } });
+    const port = down.port;
+    await down.close();
+    const client = await startClient(engineSettings("llama-server", `http://${ENGINE_HOST}:${plain.port}`, { proxy: { url: `http://team:s3cret@127.0.0.1:${port}` } }));
+    let back: TestProxy | undefined;
+    try {
+      const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 30_000);
+      assert.equal(status.state, "error");
+      assert.equal(status.problem?.kind, "engineUnreachable");
+      assert.match(status.message, new RegExp(`cannot reach the proxy http://127\\.0\\.0\\.1:${port} \\(http\\.proxy\\): connection refused`));
+      back = await TestProxy.start({ hosts: { [ENGINE_HOST]: "127.0.0.1" } }, port);
+      assert.equal((await client.waitForStatus((s) => s.state === "ready", client.statuses.length, 20_000)).state, "ready");
+      const everything = [...client.logs, ...client.stderr, JSON.stringify(client.statuses)].join("\n");
+      assert.ok(!everything.includes("s3cret"), "the proxy password appears in no log and no status");
+    } finally {
+      await client.stop();
+      await back?.close();
     }
   });
 });

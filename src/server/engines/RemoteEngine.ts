@@ -7,6 +7,7 @@ import {
 import { firstStopIndex } from "../completion/stopTexts";
 import { NOT_RUN, type Engine } from "./Engine";
 import { EngineError, isAbortError, type EngineHttp } from "./http/EngineHttp";
+import { proxyLabel } from "./http/proxyRoute";
 
 /** How a generation on the server ended, in its own words mapped to ours. */
 export interface RemoteStop {
@@ -85,6 +86,11 @@ export class RemoteEngine implements Engine {
       modelName: facts.modelId, promptStyle: "chat", contextSize: facts.contextSize, templateOverheadTokens: CHAT_TEMPLATE_OVERHEAD_TOKENS,
       countTokens, explain: (conversation, options) => this.explain(conversation, options),
     };
+  }
+
+  /** The proxy the engine is reached through (without its credentials), for logs and Doctor. */
+  get viaProxy(): string | undefined {
+    return this.http.proxy === undefined ? undefined : proxyLabel(this.http.proxy);
   }
 
   /** The reason requests fail now, while the server is down or refuses us. */

@@ -398,7 +398,8 @@ export class ModelService {
       this.cancelReopen();
       const facts = engine.facts;
       this.log.info(
-        `Connected to ${kind} at ${url}: ${facts.modelId} (${facts.fim.label} FIM), context ${facts.contextSize}` +
+        `Connected to ${kind} at ${url}${engine.viaProxy === undefined ? "" : ` through the proxy ${engine.viaProxy}`}: ` +
+          `${facts.modelId} (${facts.fim.label} FIM), context ${facts.contextSize}` +
           `${facts.slots === undefined ? "" : `, ${facts.slots} slots`}.`,
       );
       this.publishSteadyState();
