@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SetEngineApiKeyNotification } from "../../src/shared/protocol";
+import { ENGINE_API_KEY_FOLLOWS, SetEngineApiKeyNotification } from "../../src/shared/protocol";
 import { FakeEngineServer } from "../fixtures/fakeEngineServer";
 import { CancellationTokenSource, InlineCompletionRequest, InlineCompletionTriggerKind } from "vscode-languageserver-protocol/node";
 import { CHAT_ANSWER, FIM_COMPLETION, chatModel } from "../fixtures/fixtureModels";
@@ -84,6 +84,22 @@ describe("a remote engine through the language server (loopback fake)", () => {
       assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
       const everything = [...client.logs, ...client.stderr, JSON.stringify(client.statuses)].join("\n");
       assert.ok(!everything.includes(key), "the key appears in no log and no status");
+    } finally {
+      await client.stop();
+      await fake.kill();
+    }
+  });
+
+  test("a key announced at startup that never comes: the engine opens without it after a bounded wait, and says the key was refused", async () => {
+    const fake = await FakeEngineServer.start({ apiKey: "team-key-never-sent" });
+    const client = await startClient({ ...engineSettings("llama-server", fake.url), [ENGINE_API_KEY_FOLLOWS]: true });
+    try {
+      const startedAt = performance.now();
+      const refused = await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 20_000);
+      assert.equal(refused.problem?.kind, "engineAuth", refused.message);
+      const waitedMs = performance.now() - startedAt;
+      assert.ok(waitedMs >= 9000 && waitedMs < 15_000, `waited ${waitedMs.toFixed(0)} ms for the key`);
+      assert.ok(client.statuses.some((s) => /waiting for the API key/.test(s.message)), "the status said what it waited for");
     } finally {
       await client.stop();
       await fake.kill();
@@ -260,6 +276,25 @@ describe("the real llama-server", { skip: realServer.skip }, () => {
   });
   after(async () => {
     await server?.stop();
+  });
+
+  test("a stored key announced in initializationOptions: the engine waits for it, and the status never shows it refused", async () => {
+    const client = await startClient({ ...engineSettings("llama-server", server.url), [ENGINE_API_KEY_FOLLOWS]: true });
+    try {
+      // Secret storage takes a moment (a keychain): the key comes well after the server started connecting.
+      await client.waitForStatus((s) => /waiting for the API key/.test(s.message), 0, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await client.connection.sendNotification(SetEngineApiKeyNotification, { apiKey: "real-key" });
+      const ready = await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 30_000);
+      assert.equal(ready.state, "ready", ready.message);
+      const uri = fileUri("src/keyed-at-start.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+      assert.deepEqual(client.statuses.filter((s) => s.state === "error" || s.problem !== undefined), [], "no refused-key status at any point");
+      assert.equal(client.statuses.filter((s) => s.state === "ready").length, 1, "opened once, with the key");
+    } finally {
+      await client.stop();
+    }
   });
 
   for (const kind of ["llama-server", "openai"] as const) {
