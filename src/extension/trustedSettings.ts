@@ -20,6 +20,7 @@ export const MACHINE_SCOPED_KEYS = [
   "engine.model",
   "engine.fimFamily",
   "engine.caFile",
+  "engine.contextSize",
 ] as const;
 
 export type MachineScopedKey = (typeof MACHINE_SCOPED_KEYS)[number];

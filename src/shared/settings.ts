@@ -59,6 +59,8 @@ export interface EngineSettings {
   readonly fimFamily: EngineFimFamily;
   /** A PEM file of extra certificate authorities to trust for an https URL. */
   readonly caFile: string;
+  /** The context (tokens) to use on the server; 0 = what it states (Ollama: the model's own, up to 8192). */
+  readonly contextSize: number;
   /** How to reach the server through an HTTP proxy (VS Code's http.proxy, http.noProxy, http.proxySupport). */
   readonly proxy: EngineProxySettings;
 }
@@ -98,12 +100,13 @@ export const DEFAULT_SETTINGS: PocketCoderSettings = {
   network: { allowModelDownload: false },
   exclude: DEFAULT_EXCLUDE,
   context: { includeGitIgnored: false },
-  engine: { kind: "local", url: "", model: "", fimFamily: "auto", caFile: "", proxy: { url: "", noProxy: [], enabled: true } },
+  engine: { kind: "local", url: "", model: "", fimFamily: "auto", caFile: "", contextSize: 0, proxy: { url: "", noProxy: [], enabled: true } },
 };
 
 export const MAX_THREADS_SETTING = 256;
 export const MAX_COMPLETION_TOKENS = 1024;
 export const MAX_EXPLAIN_TOKENS = 4096;
+export const MAX_ENGINE_CONTEXT_SIZE = 1_048_576;
 /** A day: longer is "never", which 0 says. */
 export const MAX_UNLOAD_MINUTES = 1440;
 
@@ -178,7 +181,7 @@ export function needsModelReload(before: PocketCoderSettings, after: PocketCoder
 
 function engineChanged(before: EngineSettings, after: EngineSettings): boolean {
   return before.kind !== after.kind || before.url !== after.url || before.model !== after.model ||
-    before.fimFamily !== after.fimFamily || before.caFile !== after.caFile || proxyChanged(before.proxy, after.proxy);
+    before.fimFamily !== after.fimFamily || before.caFile !== after.caFile || before.contextSize !== after.contextSize || proxyChanged(before.proxy, after.proxy);
 }
 
 function proxyChanged(before: EngineProxySettings, after: EngineProxySettings): boolean {
@@ -209,6 +212,7 @@ function normalizeEngine(engine: Record<string, unknown>, problems: string[]): E
     model: pickString(engine["model"], defaults.model, "engine.model", problems).trim(),
     fimFamily: pickEnum(engine["fimFamily"], ENGINE_FIM_FAMILIES, defaults.fimFamily, "engine.fimFamily", problems),
     caFile: pickString(engine["caFile"], defaults.caFile, "engine.caFile", problems).trim(),
+    contextSize: pickInteger(engine["contextSize"], defaults.contextSize, 0, MAX_ENGINE_CONTEXT_SIZE, "engine.contextSize", problems),
     proxy: normalizeProxy(asRecord(engine["proxy"]), problems),
   };
 }

@@ -159,9 +159,9 @@ describe("a remote engine through the language server (loopback fake)", () => {
 });
 
 /** The CLI as a child process; asynchronous, so that the in-process fake server keeps answering. */
-function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runCli(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args]);
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -201,6 +201,8 @@ describe("TLS and the command line", () => {
       assert.match(doctor.stdout, /health: ok, \d+ ms round trip/);
       assert.match(doctor.stdout, /model: qwen2\.5-coder-7b/);
       assert.match(doctor.stdout, /context: 8192 tokens per slot, 4 slots/);
+      // The fake tokenizes one token per character: budgets count with that, not with the 3-characters guess.
+      assert.match(doctor.stdout, /token counts: 1\.00 characters per token, learnt from the server's tokenizer/);
       const file = path.join(dir, "add.ts");
       fs.writeFileSync(file, DOCUMENT);
       const complete = await runCli(["complete", "--engine-url", fake.url, file, "2:3"]);
@@ -209,6 +211,25 @@ describe("TLS and the command line", () => {
     } finally {
       await fake.kill();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the CLI through a proxy: --engine-proxy, or HTTPS_PROXY/HTTP_PROXY from the environment; doctor names it", async () => {
+    const fake = await FakeEngineServer.start();
+    const proxy = await TestProxy.start({ hosts: { "llama.internal": "127.0.0.1" } });
+    const url = `http://llama.internal:${fake.port}`;
+    try {
+      const doctor = await runCli(["doctor", "--no-speed", "--engine-url", url, "--engine-proxy", proxy.url("team:s3cret")]);
+      assert.equal(doctor.status, 0, doctor.stderr);
+      assert.match(doctor.stdout, /health: ok/);
+      assert.ok(doctor.stdout.includes(`proxy: http://127.0.0.1:${proxy.port} (--engine-proxy)`), doctor.stdout);
+      assert.ok(!doctor.stdout.includes("s3cret"));
+      const fromEnvironment = await runCli(["doctor", "--no-speed", "--engine-url", url], { HTTP_PROXY: proxy.url(), http_proxy: "", NO_PROXY: "", no_proxy: "" });
+      assert.ok(fromEnvironment.stdout.includes(`proxy: http://127.0.0.1:${proxy.port} (HTTP_PROXY)`), fromEnvironment.stdout);
+      assert.ok(proxy.requests.some((request) => request.target === `${url}/health` && request.proxyAuthorization === undefined));
+    } finally {
+      await proxy.close();
+      await fake.kill();
     }
   });
 });

@@ -50,9 +50,9 @@ export async function openRemoteEngine(settings: EngineSettings & { kind: Remote
   const signal = AbortSignal.timeout(OPEN_TIMEOUT_MS);
   let opened: { api: RemoteApi; facts: RemoteModelFacts };
   try {
-    opened = settings.kind === "llama-server" ? await LlamaServerApi.open(http, signal)
-      : settings.kind === "openai" ? await OpenAiApi.open(http, settings.model, settings.fimFamily, signal)
-        : await OllamaApi.open(http, settings.model, settings.fimFamily, signal);
+    opened = settings.kind === "llama-server" ? await LlamaServerApi.open(http, settings.contextSize, signal)
+      : settings.kind === "openai" ? await OpenAiApi.open(http, settings.model, settings.fimFamily, settings.contextSize, signal)
+        : await OllamaApi.open(http, settings.model, settings.fimFamily, settings.contextSize, signal);
   } catch (error) {
     http.dispose();
     if (signal.aborted && !(error instanceof EngineError)) {

@@ -147,14 +147,14 @@ describe("Ollama engine (its documented shapes)", () => {
   test("/api/generate with raw: true and our prompt; /api/chat for explanations", async () => {
     fake = await FakeEngineServer.start({ modelId: "qwen2.5-coder:1.5b-base" });
     const opened = await open("ollama", { model: "qwen2.5-coder:1.5b-base" });
-    assert.equal(opened.generator.contextSize, 4096);
+    assert.equal(opened.generator.contextSize, 8192, "the model's 32768 (qwen2.context_length), up to 8192");
     const result = await opened.generator.generate(prompt, options());
     assert.equal(result.text, "return a + b;");
     assert.equal(result.promptTokens, 12);
     const body = fake.requestsTo("/api/generate")[0]!.body;
     assert.equal(body["raw"], true);
     assert.equal(body["prompt"], "<|fim_prefix|>function add(a, b) {\n  <|fim_suffix|>\n}\n<|fim_middle|>");
-    assert.deepEqual(body["options"], { temperature: 0, top_k: 1, num_predict: 32, num_ctx: 4096, stop: ["<|endoftext|>", "<|file_sep|>"] });
+    assert.deepEqual(body["options"], { temperature: 0, top_k: 1, num_predict: 32, num_ctx: 8192, stop: ["<|endoftext|>", "<|file_sep|>"] });
     const explained = await opened.explainer.explain({ system: "s", user: "u" }, { maxTokens: 16, signal: new AbortController().signal, onText: () => undefined });
     assert.equal(explained.text, "It adds two numbers.");
     assert.equal(fake.requestsTo("/api/chat")[0]!.body["stream"], true);
