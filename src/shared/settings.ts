@@ -193,12 +193,7 @@ function normalizeEngine(engine: Record<string, unknown>, problems: string[]): E
   const kind = pickEnum(engine["kind"], ENGINE_KINDS, defaults.kind, "engine.kind", problems);
   let url = pickString(engine["url"], defaults.url, "engine.url", problems).trim();
   if (url !== "") {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(url);
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = parseUrl(url);
     if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:") || parsed.username !== "" || parsed.password !== "") {
       const got = parsed !== undefined && (parsed.username !== "" || parsed.password !== "") ? "a URL with credentials (use the API key command)" : `"${url}"`;
       problems.push(`pocketCoder.engine.url must be an http:// or https:// URL without credentials, e.g. http://gpu-box:8080; got ${got}.`);
@@ -221,12 +216,7 @@ function normalizeProxy(proxy: Record<string, unknown>, problems: string[]): Eng
   const defaults = DEFAULT_SETTINGS.engine.proxy;
   let url = pickString(proxy["url"], defaults.url, "engine.proxy.url", problems).trim();
   if (url !== "") {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(url);
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = parseUrl(url);
     if (parsed?.protocol !== "http:" || parsed.hostname === "") {
       // Never the URL itself: it may carry the proxy's password.
       const scheme = parsed === undefined ? "not a URL" : `a ${parsed.protocol.replace(/:$/, "")}:// URL`;
@@ -250,6 +240,14 @@ function normalizeProxy(proxy: Record<string, unknown>, problems: string[]): Eng
 export function resolveThreadCount(setting: number, availableCores: number): number {
   const cores = Math.max(1, Math.floor(availableCores));
   return setting > 0 ? Math.min(setting, cores) : Math.max(1, cores - 1);
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -236,6 +236,15 @@ describe("TLS and the command line", () => {
 
 const hasStrace = spawnSync("strace", ["-V"], { stdio: "ignore" }).status === 0;
 
+/** Every network connect() strace recorded went to 127.0.0.1:`port`, and there was at least one. */
+function assertConnectsOnlyTo(traceFile: string, port: number, what: string): void {
+  const connects = fs.readFileSync(traceFile, "utf8").split("\n").filter((line) => /\bconnect\(/.test(line));
+  const inet = connects.filter((line) => !/sa_family=AF_(UNIX|LOCAL)/.test(line));
+  assert.ok(inet.length > 0, `${what} was reached`);
+  const elsewhere = inet.filter((line) => !(line.includes(`sin_port=htons(${port})`) && line.includes('inet_addr("127.0.0.1")')));
+  assert.deepEqual(elsewhere, []);
+}
+
 describe("network promise with a remote engine", () => {
   test("the only connections are to the configured host and port", { skip: hasStrace ? false : "strace is not installed" }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pocket-coder-remote-net-"));
@@ -252,12 +261,11 @@ describe("network promise with a remote engine", () => {
       await client.stop();
       await fake.kill();
     }
-    const connects = fs.readFileSync(traceFile, "utf8").split("\n").filter((line) => /\bconnect\(/.test(line));
-    fs.rmSync(dir, { recursive: true, force: true });
-    const inet = connects.filter((line) => !/sa_family=AF_(UNIX|LOCAL)/.test(line));
-    assert.ok(inet.length > 0, "the engine was reached");
-    const elsewhere = inet.filter((line) => !(line.includes(`sin_port=htons(${port})`) && line.includes('inet_addr("127.0.0.1")')));
-    assert.deepEqual(elsewhere, []);
+    try {
+      assertConnectsOnlyTo(traceFile, port, "the engine");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("behind a proxy, the only connections are to the proxy: the engine's name is never even resolved here", { skip: hasStrace ? false : "strace is not installed" }, async () => {
@@ -279,12 +287,11 @@ describe("network promise with a remote engine", () => {
       await proxy.close();
       await fake.kill();
     }
-    const connects = fs.readFileSync(traceFile, "utf8").split("\n").filter((line) => /\bconnect\(/.test(line));
-    fs.rmSync(dir, { recursive: true, force: true });
-    const inet = connects.filter((line) => !/sa_family=AF_(UNIX|LOCAL)/.test(line));
-    assert.ok(inet.length > 0, "the proxy was reached");
-    const elsewhere = inet.filter((line) => !(line.includes(`sin_port=htons(${proxy.port})`) && line.includes('inet_addr("127.0.0.1")')));
-    assert.deepEqual(elsewhere, []);
+    try {
+      assertConnectsOnlyTo(traceFile, proxy.port, "the proxy");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

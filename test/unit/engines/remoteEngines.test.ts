@@ -231,3 +231,44 @@ describe("failures", () => {
     assert.match(opened.healthProblem?.message ?? "", /HTTP 500/);
   });
 });
+
+const longText = "export function sum(values: number[]): number {\n  return values.reduce((total, value) => total + value, 0);\n}\n";
+const longPrompt = [
+  { kind: "special" as const, text: SPECIAL_TOKENS[0]! }, { kind: "text" as const, text: longText },
+  { kind: "special" as const, text: SPECIAL_TOKENS[1]! }, { kind: "text" as const, text: "\n" }, { kind: "special" as const, text: SPECIAL_TOKENS[2]! },
+];
+const generateLong = (opened: RemoteEngine) => opened.generator.generate(longPrompt, { maxTokens: 8, stopTexts: [], signal: new AbortController().signal });
+
+describe("remote token counts", () => {
+  test("llama-server: the ratio comes from its /tokenize at open; counting for budgets sends no request", async () => {
+    fake = await FakeEngineServer.start();
+    const opened = await open("llama-server");
+    const before = fake.requests.length;
+    // The fake tokenizer: one token per character, so budgets count one token per character too (not 3 per token).
+    assert.equal(opened.generator.countTokens("x".repeat(300)), 300);
+    assert.equal(opened.explainer.countTokens("y".repeat(50)), 50);
+    assert.equal(fake.requests.length, before, "no request on the typing path");
+  });
+
+  test("openai: the ratio is learnt from usage.prompt_tokens of completions, less the control tokens", async () => {
+    fake = await FakeEngineServer.start({ modelId: "Qwen2.5-Coder-1.5B" });
+    const opened = await open("openai");
+    assert.equal(opened.generator.countTokens("x".repeat(300)), 100, "3 characters per token until the server said more");
+    await generateLong(opened);
+    assert.equal(opened.generator.countTokens("x".repeat(300)), 300);
+  });
+
+  test("ollama: num_ctx follows the model (up to 8192) or pocketCoder.engine.contextSize, never beyond the model", async () => {
+    for (const [modelContext, setting, expected] of [[2048, 0, 2048], [32768, 0, 8192], [32768, 16384, 16384], [4096, 16384, 4096]] as const) {
+      fake = await FakeEngineServer.start({ modelId: "qwen2.5-coder:1.5b-base", contextSize: modelContext });
+      const opened = await open("ollama", { model: "qwen2.5-coder:1.5b-base", contextSize: setting });
+      assert.equal(opened.generator.contextSize, expected);
+      await generateLong(opened);
+      assert.equal((fake.requestsTo("/api/generate")[0]!.body["options"] as { num_ctx: number }).num_ctx, expected, `${modelContext}/${setting}`);
+      assert.equal(opened.generator.countTokens("x".repeat(300)), 100, "Ollama cannot tokenize: the default ratio");
+      await engine?.dispose();
+      await fake.kill();
+      engine = undefined;
+    }
+  });
+});

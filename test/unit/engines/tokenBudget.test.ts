@@ -1,14 +1,10 @@
-// How a remote engine counts tokens for window budgets and which context it uses. Pure rules, then the engines against
-// the loopback fake (test/fixtures/fakeEngineServer.ts: one token per character; vLLM and Ollama cannot run here).
-import { afterEach, describe, test } from "node:test";
+// How a remote engine counts tokens for window budgets and which context it uses: the pure rules. The engines applying
+// them against the loopback fake are in remoteEngines.test.ts.
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_SETTINGS, type EngineSettings } from "../../../src/shared/settings";
 import { chooseContextSize, OLLAMA_AUTO_CONTEXT_LIMIT } from "../../../src/server/engines/engineContextSize";
 import { DEFAULT_CHARS_PER_TOKEN, LearntTokenCount } from "../../../src/server/engines/learntTokenCount";
 import { modelContextLength } from "../../../src/server/engines/ollamaEngine";
-import { openRemoteEngine } from "../../../src/server/engines/openRemoteEngine";
-import type { RemoteEngine } from "../../../src/server/engines/RemoteEngine";
-import { FakeEngineServer, SPECIAL_TOKENS } from "../../fixtures/fakeEngineServer";
 
 describe("LearntTokenCount", () => {
   test("the default ratio until enough was seen, then the server's ratio with a margin that counts a little high", () => {
@@ -57,61 +53,5 @@ describe("chooseContextSize", () => {
     assert.equal(modelContextLength({ model_info: { "general.architecture": "qwen2", "qwen2.context_length": 32768, "clip.context_length": 77 } }), 32768);
     assert.equal(modelContextLength({ model_info: { "starcoder2.context_length": 16384 } }), 16384);
     assert.equal(modelContextLength({}), undefined);
-  });
-});
-
-let fake: FakeEngineServer | undefined;
-let engine: RemoteEngine | undefined;
-afterEach(async () => {
-  await engine?.dispose();
-  await fake?.kill().catch(() => undefined);
-  engine = undefined;
-  fake = undefined;
-});
-
-async function open(kind: "llama-server" | "openai" | "ollama", extra: Partial<EngineSettings> = {}): Promise<RemoteEngine> {
-  engine = await openRemoteEngine({ ...DEFAULT_SETTINGS.engine, url: fake!.url, ...extra, kind }, { onHealth: () => undefined, log: () => undefined });
-  return engine;
-}
-
-const longText = "export function sum(values: number[]): number {\n  return values.reduce((total, value) => total + value, 0);\n}\n";
-const prompt = [
-  { kind: "special" as const, text: SPECIAL_TOKENS[0]! }, { kind: "text" as const, text: longText },
-  { kind: "special" as const, text: SPECIAL_TOKENS[1]! }, { kind: "text" as const, text: "\n" }, { kind: "special" as const, text: SPECIAL_TOKENS[2]! },
-];
-const generate = (opened: RemoteEngine) => opened.generator.generate(prompt, { maxTokens: 8, stopTexts: [], signal: new AbortController().signal });
-
-describe("remote token counts", () => {
-  test("llama-server: the ratio comes from its /tokenize at open; counting for budgets sends no request", async () => {
-    fake = await FakeEngineServer.start();
-    const opened = await open("llama-server");
-    const before = fake.requests.length;
-    // The fake tokenizer: one token per character, so budgets count one token per character too (not 3 per token).
-    assert.equal(opened.generator.countTokens("x".repeat(300)), 300);
-    assert.equal(opened.explainer.countTokens("y".repeat(50)), 50);
-    assert.equal(fake.requests.length, before, "no request on the typing path");
-  });
-
-  test("openai: the ratio is learnt from usage.prompt_tokens of completions, less the control tokens", async () => {
-    fake = await FakeEngineServer.start({ modelId: "Qwen2.5-Coder-1.5B" });
-    const opened = await open("openai");
-    assert.equal(opened.generator.countTokens("x".repeat(300)), 100, "3 characters per token until the server said more");
-    await generate(opened);
-    assert.equal(opened.generator.countTokens("x".repeat(300)), 300);
-  });
-
-  test("ollama: num_ctx follows the model (up to 8192) or pocketCoder.engine.contextSize, never beyond the model", async () => {
-    for (const [modelContext, setting, expected] of [[2048, 0, 2048], [32768, 0, 8192], [32768, 16384, 16384], [4096, 16384, 4096]] as const) {
-      fake = await FakeEngineServer.start({ modelId: "qwen2.5-coder:1.5b-base", contextSize: modelContext });
-      const opened = await open("ollama", { model: "qwen2.5-coder:1.5b-base", contextSize: setting });
-      assert.equal(opened.generator.contextSize, expected);
-      await generate(opened);
-      assert.equal((fake.requestsTo("/api/generate")[0]!.body["options"] as { num_ctx: number }).num_ctx, expected, `${modelContext}/${setting}`);
-      assert.equal(opened.generator.countTokens("x".repeat(300)), 100, "Ollama cannot tokenize: the default ratio");
-      await engine?.dispose();
-      await fake.kill();
-      engine = undefined;
-      fake = undefined;
-    }
   });
 });

@@ -26,12 +26,7 @@ export function proxyRouteFor(target: URL, settings: EngineProxySettings, env: R
   if (bypassesProxy(target, noProxy)) return undefined;
   // curl reads a proxy without a scheme ("proxy:3128") as http://.
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(named.value) ? named.value : `http://${named.value}`;
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
+  const url = URL.canParse(text) ? new URL(text) : undefined;
   if (url?.protocol !== "http:" || url.hostname === "") {
     throw new ProxySettingError(
       `${named.source} is not an http:// proxy URL (${url === undefined ? "not a URL" : `${url.protocol}// is not supported`}): ` +
