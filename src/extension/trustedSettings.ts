@@ -41,10 +41,11 @@ export interface VsCodeProxySettings {
   readonly proxy: unknown;
   readonly noProxy: unknown;
   readonly proxySupport: unknown;
+  readonly proxyAuthorization: unknown;
 }
 
 /** VS Code's `http.*` settings that the engine's connection follows. */
-export const PROXY_SETTING_KEYS = ["http.proxy", "http.noProxy", "http.proxySupport"] as const;
+export const PROXY_SETTING_KEYS = ["http.proxy", "http.noProxy", "http.proxySupport", "http.proxyAuthorization"] as const;
 
 /**
  * The section with `engine.proxy` taken from VS Code's proxy settings, replacing whatever the section said: a
@@ -58,6 +59,7 @@ export function withEngineProxy(section: Record<string, unknown>, http: VsCodePr
     url: typeof http.proxy === "string" ? http.proxy.trim() : "",
     noProxy: Array.isArray(http.noProxy) ? http.noProxy.filter((entry): entry is string => typeof entry === "string") : [],
     enabled: http.proxySupport !== "off",
+    authorization: typeof http.proxyAuthorization === "string" ? http.proxyAuthorization.trim() : "",
   };
   return { ...section, engine };
 }

@@ -13,6 +13,7 @@ export function userValue<T>(key: MachineScopedKey): T | undefined {
 export function trustedSettingsSection(merged: unknown = vscode.workspace.getConfiguration().get(SETTINGS_SECTION)): Record<string, unknown> {
   return withEngineProxy(withUserValuesOnly(merged, (key) => userValue(key)), {
     proxy: userHttpValue("proxy"), noProxy: userHttpValue("noProxy"), proxySupport: userHttpValue("proxySupport"),
+    proxyAuthorization: userHttpValue("proxyAuthorization"),
   });
 }
 

@@ -76,6 +76,8 @@ export interface EngineProxySettings {
   readonly noProxy: readonly string[];
   /** false: always connect directly, whatever the environment says (VS Code's `http.proxySupport: "off"`). */
   readonly enabled: boolean;
+  /** Sent as `Proxy-Authorization` to the proxy, instead of credentials in the URL (VS Code's `http.proxyAuthorization`). */
+  readonly authorization: string;
 }
 
 /**
@@ -100,7 +102,7 @@ export const DEFAULT_SETTINGS: PocketCoderSettings = {
   network: { allowModelDownload: false },
   exclude: DEFAULT_EXCLUDE,
   context: { includeGitIgnored: false },
-  engine: { kind: "local", url: "", model: "", fimFamily: "auto", caFile: "", contextSize: 0, proxy: { url: "", noProxy: [], enabled: true } },
+  engine: { kind: "local", url: "", model: "", fimFamily: "auto", caFile: "", contextSize: 0, proxy: { url: "", noProxy: [], enabled: true, authorization: "" } },
 };
 
 export const MAX_THREADS_SETTING = 256;
@@ -185,7 +187,8 @@ function engineChanged(before: EngineSettings, after: EngineSettings): boolean {
 }
 
 function proxyChanged(before: EngineProxySettings, after: EngineProxySettings): boolean {
-  return before.url !== after.url || before.enabled !== after.enabled || before.noProxy.join(",") !== after.noProxy.join(",");
+  return before.url !== after.url || before.enabled !== after.enabled || before.noProxy.join(",") !== after.noProxy.join(",") ||
+    before.authorization !== after.authorization;
 }
 
 function normalizeEngine(engine: Record<string, unknown>, problems: string[]): EngineSettings {
@@ -229,7 +232,10 @@ function normalizeProxy(proxy: Record<string, unknown>, problems: string[]): Eng
   const noProxy = typeof rawNoProxy === "string"
     ? rawNoProxy.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "")
     : pickStringArray(rawNoProxy, defaults.noProxy, "engine.proxy.noProxy", problems);
-  return { url, noProxy, enabled: pickBoolean(proxy["enabled"], defaults.enabled, "engine.proxy.enabled", problems) };
+  return {
+    url, noProxy, enabled: pickBoolean(proxy["enabled"], defaults.enabled, "engine.proxy.enabled", problems),
+    authorization: pickString(proxy["authorization"], defaults.authorization, "engine.proxy.authorization", problems).trim(),
+  };
 }
 
 /**

@@ -40,7 +40,7 @@ describe("normalizeSettings", () => {
     assert.deepEqual(problems, []);
     assert.deepEqual(settings.engine, {
       kind: "openai", url: "https://gpu-box:8000/", model: "qwen2.5-coder-7b", fimFamily: "qwen2.5-coder", caFile: "/etc/ca.pem", contextSize: 0,
-      proxy: { url: "", noProxy: [], enabled: true },
+      proxy: { url: "", noProxy: [], enabled: true, authorization: "" },
     });
   });
 

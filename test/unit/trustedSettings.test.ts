@@ -52,11 +52,12 @@ describe("only user values choose the model file, the hardware and downloads", (
 describe("VS Code's proxy settings travel as engine.proxy", () => {
   test("http.proxy, http.noProxy and http.proxySupport replace whatever the section said about the proxy", () => {
     const section = { engine: { kind: "llama-server", url: "http://gpu:8080", proxy: { url: "http://workspace-proxy:1" } }, threads: 2 };
-    const sent = withEngineProxy(section, { proxy: " http://u:p@squid:3128 ", noProxy: [".corp", 5, "gpu"], proxySupport: "override" });
+    const sent = withEngineProxy(section, { proxy: " http://u:p@squid:3128 ", noProxy: [".corp", 5, "gpu"], proxySupport: "override", proxyAuthorization: null });
     assert.deepEqual(sent, {
-      engine: { kind: "llama-server", url: "http://gpu:8080", proxy: { url: "http://u:p@squid:3128", noProxy: [".corp", "gpu"], enabled: true } }, threads: 2,
+      engine: { kind: "llama-server", url: "http://gpu:8080", proxy: { url: "http://u:p@squid:3128", noProxy: [".corp", "gpu"], enabled: true, authorization: "" } }, threads: 2,
     });
-    assert.deepEqual(withEngineProxy({}, { proxy: undefined, noProxy: undefined, proxySupport: "off" }), { engine: { proxy: { url: "", noProxy: [], enabled: false } } });
+    assert.deepEqual(withEngineProxy({}, { proxy: undefined, noProxy: undefined, proxySupport: "off", proxyAuthorization: "Negotiate abc" }),
+      { engine: { proxy: { url: "", noProxy: [], enabled: false, authorization: "Negotiate abc" } } });
     assert.equal((section.engine.proxy as { url: string }).url, "http://workspace-proxy:1", "the input is not changed");
   });
 });

@@ -170,7 +170,9 @@ export class ModelService {
     const timer = setTimeout(() => {
       if (this.awaitedApiKey !== awaited) return;
       this.awaitedApiKey = undefined;
-      this.log.warn(`The engine API key the client announced did not come within ${API_KEY_WAIT_MS / 1000} s; connecting without it.`);
+      if (this.settings?.engine.kind !== "local") {
+        this.log.warn(`The engine API key the client announced did not come within ${API_KEY_WAIT_MS / 1000} s; connecting without it.`);
+      }
       resolve();
     }, API_KEY_WAIT_MS);
     timer.unref();

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { bypassesProxy, proxyAuthorization, proxyLabel, proxyRouteFor, ProxySettingError } from "../../../src/server/engines/http/proxyRoute";
 import { normalizeSettings } from "../../../src/shared/settings";
 
-const proxy = (url: string, noProxy: string[] = [], enabled = true) => ({ url, noProxy, enabled });
+const proxy = (url: string, noProxy: string[] = [], enabled = true, authorization = "") => ({ url, noProxy, enabled, authorization });
 const route = (target: string, settings = proxy(""), env: Record<string, string> = {}) => proxyRouteFor(new URL(target), settings, env);
 
 describe("proxyRouteFor", () => {
@@ -77,14 +77,16 @@ describe("proxy credentials", () => {
     assert.deepEqual(proxyAuthorization(withCredentials), { "proxy-authorization": `Basic ${Buffer.from("team@corp:p:ss").toString("base64")}` });
     assert.equal(proxyLabel(withCredentials), "http://squid:3128 (http.proxy)");
     assert.deepEqual(proxyAuthorization(route("http://gpu:8080", proxy("http://squid:3128"))!), {});
+    const given = route("http://gpu:8080", proxy("http://u:p@squid:3128", [], true, "Basic dGVhbTpnaXZlbg=="))!;
+    assert.deepEqual(proxyAuthorization(given), { "proxy-authorization": "Basic dGVhbTpnaXZlbg==" }, "http.proxyAuthorization wins");
   });
 });
 
 describe("engine.proxy settings", () => {
   test("defaults, a list or NO_PROXY-style string, and a bad URL reported without its password", () => {
-    assert.deepEqual(normalizeSettings({}).settings.engine.proxy, { url: "", noProxy: [], enabled: true });
-    const listed = normalizeSettings({ engine: { proxy: { url: "http://u:pw@squid:3128", noProxy: ["a", ".b"], enabled: false } } });
-    assert.deepEqual(listed.settings.engine.proxy, { url: "http://u:pw@squid:3128", noProxy: ["a", ".b"], enabled: false });
+    assert.deepEqual(normalizeSettings({}).settings.engine.proxy, { url: "", noProxy: [], enabled: true, authorization: "" });
+    const listed = normalizeSettings({ engine: { proxy: { url: "http://u:pw@squid:3128", noProxy: ["a", ".b"], enabled: false, authorization: "Basic x" } } });
+    assert.deepEqual(listed.settings.engine.proxy, { url: "http://u:pw@squid:3128", noProxy: ["a", ".b"], enabled: false, authorization: "Basic x" });
     assert.deepEqual(normalizeSettings({ engine: { proxy: { noProxy: "a, .b" } } }).settings.engine.proxy.noProxy, ["a", ".b"]);
     const bad = normalizeSettings({ engine: { proxy: { url: "https://u:secret@squid:3128" } } });
     assert.equal(bad.settings.engine.proxy.url, "");

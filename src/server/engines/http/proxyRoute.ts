@@ -7,6 +7,8 @@ export interface ProxyRoute {
   readonly url: URL;
   /** Where the proxy was set, for messages: `http.proxy`, `HTTPS_PROXY`, … */
   readonly source: string;
+  /** A `Proxy-Authorization` value given as such (http.proxyAuthorization); it wins over credentials in the URL. */
+  readonly authorization?: string;
 }
 
 /** A proxy the environment names that cannot be used: said once, rather than connecting around it. */
@@ -32,7 +34,7 @@ export function proxyRouteFor(target: URL, settings: EngineProxySettings, env: R
       `${named.source} is not an http:// proxy URL (${url === undefined ? "not a URL" : `${url.protocol}// is not supported`}): ` +
         `set http.proxy to http://host:port, or unset ${named.source}.`);
   }
-  return { url, source: named.source };
+  return { url, source: named.source, ...(settings.authorization === "" ? {} : { authorization: settings.authorization }) };
 }
 
 /** The proxy for messages: scheme, host and port, never the credentials. */
@@ -40,8 +42,9 @@ export function proxyLabel(route: ProxyRoute): string {
   return `http://${route.url.host} (${route.source})`;
 }
 
-/** The `Proxy-Authorization` header for credentials in the proxy URL, if any. */
+/** The `Proxy-Authorization` header: http.proxyAuthorization, else the credentials in the proxy URL, if any. */
 export function proxyAuthorization(route: ProxyRoute): Record<string, string> {
+  if (route.authorization !== undefined) return { "proxy-authorization": route.authorization };
   if (route.url.username === "" && route.url.password === "") return {};
   const credentials = `${decodeURIComponent(route.url.username)}:${decodeURIComponent(route.url.password)}`;
   return { "proxy-authorization": `Basic ${Buffer.from(credentials).toString("base64")}` };
