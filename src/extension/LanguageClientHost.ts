@@ -7,7 +7,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from "vscode-languageclient/node";
-import { CLIENT_CAPABILITIES_KEY, ServerStatusNotification, type PocketCoderClientCapabilities, type ServerStatus } from "../shared/protocol";
+import { CLIENT_CAPABILITIES_KEY, ENGINE_API_KEY_FOLLOWS, ServerStatusNotification, type PocketCoderClientCapabilities, type ServerStatus } from "../shared/protocol";
 import { SETTINGS_SECTION } from "../shared/settings";
 import { decideAfterCrash } from "./crashPolicy";
 import { EditorContextFeature } from "./editorContext";
@@ -35,6 +35,8 @@ export function createLanguageClient(
   output: vscode.LogOutputChannel,
   statuses: StatusHub,
   inlineCompletion: InlineCompletionHooks,
+  /** Whether an engine API key is stored (sent right after start): the server then waits for it. */
+  engineApiKeyStored: () => boolean = () => false,
 ): LanguageClient {
   const serverModule = context.asAbsolutePath("dist/server.js");
   const serverOptions: ServerOptions = {
@@ -46,7 +48,7 @@ export function createLanguageClient(
     documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
     outputChannel: output,
     // The model file, GPU and download settings come from user settings only, whatever a workspace says.
-    initializationOptions: () => trustedSettingsSection(),
+    initializationOptions: () => ({ ...trustedSettingsSection(), ...(engineApiKeyStored() ? { [ENGINE_API_KEY_FOLLOWS]: true } : {}) }),
     middleware: {
       // Per-language opt-out ("[markdown]": { "pocketCoder.completion.enabled": false }) is a language
       // override, which LSP configuration pulls cannot express: it is applied here, before any request, with the snooze.

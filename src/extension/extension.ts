@@ -3,7 +3,7 @@ import type { LanguageClient } from "vscode-languageclient/node";
 import type { PocketCoderApi } from "./api";
 import { DOCTOR_COMMAND, showDoctorReport } from "./commands/doctor";
 import { downloadRecommendedModel } from "./commands/downloadModel";
-import { SET_ENGINE_API_KEY_COMMAND, sendEngineApiKey, setEngineApiKey, watchEngineApiKey } from "./commands/engineApiKey";
+import { SET_ENGINE_API_KEY_COMMAND, sendEngineApiKey, setEngineApiKey, StoredEngineApiKey, watchEngineApiKey } from "./commands/engineApiKey";
 import { DOWNLOAD_MODEL_COMMAND, SELECT_MODEL_COMMAND, selectModel } from "./commands/selectModel";
 import { CompletionControls } from "./controls/CompletionControls";
 import { completionBlock, CONTROL_COMMANDS, formatClockTime, isSnoozed, SNOOZE_MINUTES, VSCODE_SNOOZE_COMMAND } from "./controls/controlState";
@@ -16,6 +16,7 @@ import { formatStatistics, STATISTICS_LIMITS } from "./statistics/suggestionStat
 import { SHOW_LOGS_COMMAND, StatusBar } from "./StatusBar";
 import { StatusHub } from "./StatusHub";
 import { ReportDocuments } from "./views/ReportDocuments";
+import { watchProxySettings } from "./userSettings";
 import { reportWindowState } from "./windowState";
 
 let client: LanguageClient | undefined;
@@ -46,10 +47,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pocket
     notifier.onStatus(status);
   }));
 
+  const storedEngineApiKey = new StoredEngineApiKey(context);
+  context.subscriptions.push(storedEngineApiKey);
   client = createLanguageClient(context, output, statuses, {
     allows: (document) => controls.allows(document),
     offered: (document, position, result, latencyMs) => recorder.offered(document, position, result, latencyMs),
-  });
+  }, () => storedEngineApiKey.stored);
   const languageClient = client;
   const statisticsText = () => `${formatStatistics(recorder.statistics, (epochMs) => new Date(epochMs).toLocaleString())}\n\n${STATISTICS_LIMITS}`;
   const languageOf = (languageId: unknown): string | undefined =>
@@ -71,6 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pocket
     vscode.commands.registerCommand(DOWNLOAD_MODEL_COMMAND, () => downloadRecommendedModel(context, languageClient)),
     vscode.commands.registerCommand(SET_ENGINE_API_KEY_COMMAND, () => setEngineApiKey(context)),
     watchEngineApiKey(context, languageClient, output),
+    watchProxySettings(languageClient, output),
     vscode.commands.registerCommand(RESTART_SERVER_COMMAND, async () => {
       statuses.update({ state: "starting", message: "Restarting Pocket Coder…" });
       await languageClient.restart();
@@ -105,6 +109,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pocket
 
   const ready = statuses.waitForSettled();
   try {
+    await storedEngineApiKey.refresh();
     await languageClient.start();
     await sendEngineApiKey(context, languageClient, output);
   } catch (error) {

@@ -20,6 +20,7 @@ export const MACHINE_SCOPED_KEYS = [
   "engine.model",
   "engine.fimFamily",
   "engine.caFile",
+  "engine.contextSize",
 ] as const;
 
 export type MachineScopedKey = (typeof MACHINE_SCOPED_KEYS)[number];
@@ -33,6 +34,34 @@ export function withUserValuesOnly(section: unknown, userValue: (key: MachineSco
   const copy = deepCopy(section);
   for (const key of MACHINE_SCOPED_KEYS) setPath(copy, key.split("."), userValue(key));
   return copy;
+}
+
+/** VS Code's own proxy settings (`http.*`), as the user set them. */
+export interface VsCodeProxySettings {
+  readonly proxy: unknown;
+  readonly noProxy: unknown;
+  readonly proxySupport: unknown;
+  readonly proxyAuthorization: unknown;
+}
+
+/** VS Code's `http.*` settings that the engine's connection follows. */
+export const PROXY_SETTING_KEYS = ["http.proxy", "http.noProxy", "http.proxySupport", "http.proxyAuthorization"] as const;
+
+/**
+ * The section with `engine.proxy` taken from VS Code's proxy settings, replacing whatever the section said: a
+ * workspace cannot route the engine's traffic (the `http.*` values come from user settings only).
+ */
+export function withEngineProxy(section: Record<string, unknown>, http: VsCodeProxySettings): Record<string, unknown> {
+  const engine = typeof section["engine"] === "object" && section["engine"] !== null && !Array.isArray(section["engine"])
+    ? { ...(section["engine"] as Record<string, unknown>) }
+    : {};
+  engine["proxy"] = {
+    url: typeof http.proxy === "string" ? http.proxy.trim() : "",
+    noProxy: Array.isArray(http.noProxy) ? http.noProxy.filter((entry): entry is string => typeof entry === "string") : [],
+    enabled: http.proxySupport !== "off",
+    authorization: typeof http.proxyAuthorization === "string" ? http.proxyAuthorization.trim() : "",
+  };
+  return { ...section, engine };
 }
 
 function deepCopy(value: unknown): Record<string, unknown> {

@@ -12,7 +12,7 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import {
-  clientShowsServerStatus, DoctorRequest, ExplainRequest, InspectModelsRequest, ServerStatusNotification, SetEngineApiKeyNotification,
+  clientShowsServerStatus, DoctorRequest, engineApiKeyFollows, ExplainRequest, InspectModelsRequest, ServerStatusNotification, SetEngineApiKeyNotification,
   WindowStateNotification, type ServerStatus,
 } from "../shared/protocol";
 import { DEFAULT_SETTINGS, type PocketCoderSettings } from "../shared/settings";
@@ -79,6 +79,8 @@ export function startServer(connection: Connection): void {
     lifecycle.initialize();
     statusMessages = clientShowsServerStatus(params.capabilities) ? undefined : new StatusMessages();
     settings = settingsSync.initialize(params);
+    // The client's stored key arrives right after `initialized`: the engine waits for it rather than be refused first.
+    if (engineApiKeyFollows(params.initializationOptions)) models.expectApiKey();
     folders = params.workspaceFolders ?? [];
     context.initialize(params);
     return {

@@ -325,3 +325,16 @@ export interface SetEngineApiKeyParams {
  * reopens the engine with it. Clients should keep it out of their message traces.
  */
 export const SetEngineApiKeyNotification = new NotificationType<SetEngineApiKeyParams>("pocketCoder/setEngineApiKey");
+
+/**
+ * `initializationOptions[ENGINE_API_KEY_FOLLOWS]: true` says that the client holds an API key for the engine and sends
+ * it with pocketCoder/setEngineApiKey right after `initialized`: the server then waits for it (a bounded time) before
+ * its first request to the engine, so a stored key is never refused at startup. Only that a key exists travels here.
+ */
+export const ENGINE_API_KEY_FOLLOWS = "engineApiKeyFollows";
+
+/** Whether a client's `initializationOptions` say that an engine API key follows. */
+export function engineApiKeyFollows(initializationOptions: unknown): boolean {
+  return typeof initializationOptions === "object" && initializationOptions !== null &&
+    (initializationOptions as Record<string, unknown>)[ENGINE_API_KEY_FOLLOWS] === true;
+}

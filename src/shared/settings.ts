@@ -59,6 +59,25 @@ export interface EngineSettings {
   readonly fimFamily: EngineFimFamily;
   /** A PEM file of extra certificate authorities to trust for an https URL. */
   readonly caFile: string;
+  /** The context (tokens) to use on the server; 0 = what it states (Ollama: the model's own, up to 8192). */
+  readonly contextSize: number;
+  /** How to reach the server through an HTTP proxy (VS Code's http.proxy, http.noProxy, http.proxySupport). */
+  readonly proxy: EngineProxySettings;
+}
+
+/**
+ * The proxy in front of a remote engine. VS Code's client fills it from `http.proxy`, `http.noProxy` and
+ * `http.proxySupport`; other editors may send `engine.proxy` themselves; the command line leaves the URL empty.
+ */
+export interface EngineProxySettings {
+  /** `http://[user:password@]host:port`; empty = the environment's HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, if set. */
+  readonly url: string;
+  /** Hosts reached directly (NO_PROXY syntax: `host`, `.domain`, `host:port`, `10.0.0.0/8`, `*`, `<-loopback>`). */
+  readonly noProxy: readonly string[];
+  /** false: always connect directly, whatever the environment says (VS Code's `http.proxySupport: "off"`). */
+  readonly enabled: boolean;
+  /** Sent as `Proxy-Authorization` to the proxy, instead of credentials in the URL (VS Code's `http.proxyAuthorization`). */
+  readonly authorization: string;
 }
 
 /**
@@ -83,12 +102,13 @@ export const DEFAULT_SETTINGS: PocketCoderSettings = {
   network: { allowModelDownload: false },
   exclude: DEFAULT_EXCLUDE,
   context: { includeGitIgnored: false },
-  engine: { kind: "local", url: "", model: "", fimFamily: "auto", caFile: "" },
+  engine: { kind: "local", url: "", model: "", fimFamily: "auto", caFile: "", contextSize: 0, proxy: { url: "", noProxy: [], enabled: true, authorization: "" } },
 };
 
 export const MAX_THREADS_SETTING = 256;
 export const MAX_COMPLETION_TOKENS = 1024;
 export const MAX_EXPLAIN_TOKENS = 4096;
+export const MAX_ENGINE_CONTEXT_SIZE = 1_048_576;
 /** A day: longer is "never", which 0 says. */
 export const MAX_UNLOAD_MINUTES = 1440;
 
@@ -163,7 +183,12 @@ export function needsModelReload(before: PocketCoderSettings, after: PocketCoder
 
 function engineChanged(before: EngineSettings, after: EngineSettings): boolean {
   return before.kind !== after.kind || before.url !== after.url || before.model !== after.model ||
-    before.fimFamily !== after.fimFamily || before.caFile !== after.caFile;
+    before.fimFamily !== after.fimFamily || before.caFile !== after.caFile || before.contextSize !== after.contextSize || proxyChanged(before.proxy, after.proxy);
+}
+
+function proxyChanged(before: EngineProxySettings, after: EngineProxySettings): boolean {
+  return before.url !== after.url || before.enabled !== after.enabled || before.noProxy.join(",") !== after.noProxy.join(",") ||
+    before.authorization !== after.authorization;
 }
 
 function normalizeEngine(engine: Record<string, unknown>, problems: string[]): EngineSettings {
@@ -171,12 +196,7 @@ function normalizeEngine(engine: Record<string, unknown>, problems: string[]): E
   const kind = pickEnum(engine["kind"], ENGINE_KINDS, defaults.kind, "engine.kind", problems);
   let url = pickString(engine["url"], defaults.url, "engine.url", problems).trim();
   if (url !== "") {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(url);
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = parseUrl(url);
     if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:") || parsed.username !== "" || parsed.password !== "") {
       const got = parsed !== undefined && (parsed.username !== "" || parsed.password !== "") ? "a URL with credentials (use the API key command)" : `"${url}"`;
       problems.push(`pocketCoder.engine.url must be an http:// or https:// URL without credentials, e.g. http://gpu-box:8080; got ${got}.`);
@@ -190,6 +210,31 @@ function normalizeEngine(engine: Record<string, unknown>, problems: string[]): E
     model: pickString(engine["model"], defaults.model, "engine.model", problems).trim(),
     fimFamily: pickEnum(engine["fimFamily"], ENGINE_FIM_FAMILIES, defaults.fimFamily, "engine.fimFamily", problems),
     caFile: pickString(engine["caFile"], defaults.caFile, "engine.caFile", problems).trim(),
+    contextSize: pickInteger(engine["contextSize"], defaults.contextSize, 0, MAX_ENGINE_CONTEXT_SIZE, "engine.contextSize", problems),
+    proxy: normalizeProxy(asRecord(engine["proxy"]), problems),
+  };
+}
+
+function normalizeProxy(proxy: Record<string, unknown>, problems: string[]): EngineProxySettings {
+  const defaults = DEFAULT_SETTINGS.engine.proxy;
+  let url = pickString(proxy["url"], defaults.url, "engine.proxy.url", problems).trim();
+  if (url !== "") {
+    const parsed = parseUrl(url);
+    if (parsed?.protocol !== "http:" || parsed.hostname === "") {
+      // Never the URL itself: it may carry the proxy's password.
+      const scheme = parsed === undefined ? "not a URL" : `a ${parsed.protocol.replace(/:$/, "")}:// URL`;
+      problems.push(`The proxy (http.proxy) must be an http://host:port URL, optionally http://user:password@host:port; got ${scheme}. Connecting to the engine directly.`);
+      url = "";
+    }
+  }
+  // VS Code's http.noProxy is a list; NO_PROXY is one comma-separated string: both are taken.
+  const rawNoProxy = proxy["noProxy"];
+  const noProxy = typeof rawNoProxy === "string"
+    ? rawNoProxy.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "")
+    : pickStringArray(rawNoProxy, defaults.noProxy, "engine.proxy.noProxy", problems);
+  return {
+    url, noProxy, enabled: pickBoolean(proxy["enabled"], defaults.enabled, "engine.proxy.enabled", problems),
+    authorization: pickString(proxy["authorization"], defaults.authorization, "engine.proxy.authorization", problems).trim(),
   };
 }
 
@@ -201,6 +246,14 @@ function normalizeEngine(engine: Record<string, unknown>, problems: string[]): E
 export function resolveThreadCount(setting: number, availableCores: number): number {
   const cores = Math.max(1, Math.floor(availableCores));
   return setting > 0 ? Math.min(setting, cores) : Math.max(1, cores - 1);
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -7,12 +7,13 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SetEngineApiKeyNotification } from "../../src/shared/protocol";
+import { ENGINE_API_KEY_FOLLOWS, SetEngineApiKeyNotification } from "../../src/shared/protocol";
 import { FakeEngineServer } from "../fixtures/fakeEngineServer";
 import { CancellationTokenSource, InlineCompletionRequest, InlineCompletionTriggerKind } from "vscode-languageserver-protocol/node";
 import { CHAT_ANSWER, FIM_COMPLETION, chatModel } from "../fixtures/fixtureModels";
 import { realisticModel } from "../fixtures/realisticModel";
 import { createSelfSignedCertificate, llamaServerTestGate, requestLlamaServer, startLlamaServer, type LlamaServer } from "../fixtures/llamaServer";
+import { TestProxy } from "../fixtures/testProxy";
 import { CLI_MAIN, fileUri, LspTestClient, REPO_ROOT } from "./LspTestClient";
 
 const MODEL_DIR = path.join(REPO_ROOT, ".test-models");
@@ -89,6 +90,22 @@ describe("a remote engine through the language server (loopback fake)", () => {
     }
   });
 
+  test("a key announced at startup that never comes: the engine opens without it after a bounded wait, and says the key was refused", async () => {
+    const fake = await FakeEngineServer.start({ apiKey: "team-key-never-sent" });
+    const client = await startClient({ ...engineSettings("llama-server", fake.url), [ENGINE_API_KEY_FOLLOWS]: true });
+    try {
+      const startedAt = performance.now();
+      const refused = await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 20_000);
+      assert.equal(refused.problem?.kind, "engineAuth", refused.message);
+      const waitedMs = performance.now() - startedAt;
+      assert.ok(waitedMs >= 9000 && waitedMs < 15_000, `waited ${waitedMs.toFixed(0)} ms for the key`);
+      assert.ok(client.statuses.some((s) => /waiting for the API key/.test(s.message)), "the status said what it waited for");
+    } finally {
+      await client.stop();
+      await fake.kill();
+    }
+  });
+
   test("the server killed, then restarted: error status naming it, completions answer [] at once, then resume by themselves", async () => {
     const fake = await FakeEngineServer.start();
     const port = fake.port;
@@ -142,9 +159,9 @@ describe("a remote engine through the language server (loopback fake)", () => {
 });
 
 /** The CLI as a child process; asynchronous, so that the in-process fake server keeps answering. */
-function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runCli(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args]);
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -184,6 +201,8 @@ describe("TLS and the command line", () => {
       assert.match(doctor.stdout, /health: ok, \d+ ms round trip/);
       assert.match(doctor.stdout, /model: qwen2\.5-coder-7b/);
       assert.match(doctor.stdout, /context: 8192 tokens per slot, 4 slots/);
+      // The fake tokenizes one token per character: budgets count with that, not with the 3-characters guess.
+      assert.match(doctor.stdout, /token counts: 1\.00 characters per token, learnt from the server's tokenizer/);
       const file = path.join(dir, "add.ts");
       fs.writeFileSync(file, DOCUMENT);
       const complete = await runCli(["complete", "--engine-url", fake.url, file, "2:3"]);
@@ -194,9 +213,37 @@ describe("TLS and the command line", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test("the CLI through a proxy: --engine-proxy, or HTTPS_PROXY/HTTP_PROXY from the environment; doctor names it", async () => {
+    const fake = await FakeEngineServer.start();
+    const proxy = await TestProxy.start({ hosts: { "llama.internal": "127.0.0.1" } });
+    const url = `http://llama.internal:${fake.port}`;
+    try {
+      const doctor = await runCli(["doctor", "--no-speed", "--engine-url", url, "--engine-proxy", proxy.url("team:s3cret")]);
+      assert.equal(doctor.status, 0, doctor.stderr);
+      assert.match(doctor.stdout, /health: ok/);
+      assert.ok(doctor.stdout.includes(`proxy: http://127.0.0.1:${proxy.port} (--engine-proxy)`), doctor.stdout);
+      assert.ok(!doctor.stdout.includes("s3cret"));
+      const fromEnvironment = await runCli(["doctor", "--no-speed", "--engine-url", url], { HTTP_PROXY: proxy.url(), http_proxy: "", NO_PROXY: "", no_proxy: "" });
+      assert.ok(fromEnvironment.stdout.includes(`proxy: http://127.0.0.1:${proxy.port} (HTTP_PROXY)`), fromEnvironment.stdout);
+      assert.ok(proxy.requests.some((request) => request.target === `${url}/health` && request.proxyAuthorization === undefined));
+    } finally {
+      await proxy.close();
+      await fake.kill();
+    }
+  });
 });
 
 const hasStrace = spawnSync("strace", ["-V"], { stdio: "ignore" }).status === 0;
+
+/** Every network connect() strace recorded went to 127.0.0.1:`port`, and there was at least one. */
+function assertConnectsOnlyTo(traceFile: string, port: number, what: string): void {
+  const connects = fs.readFileSync(traceFile, "utf8").split("\n").filter((line) => /\bconnect\(/.test(line));
+  const inet = connects.filter((line) => !/sa_family=AF_(UNIX|LOCAL)/.test(line));
+  assert.ok(inet.length > 0, `${what} was reached`);
+  const elsewhere = inet.filter((line) => !(line.includes(`sin_port=htons(${port})`) && line.includes('inet_addr("127.0.0.1")')));
+  assert.deepEqual(elsewhere, []);
+}
 
 describe("network promise with a remote engine", () => {
   test("the only connections are to the configured host and port", { skip: hasStrace ? false : "strace is not installed" }, async () => {
@@ -214,12 +261,37 @@ describe("network promise with a remote engine", () => {
       await client.stop();
       await fake.kill();
     }
-    const connects = fs.readFileSync(traceFile, "utf8").split("\n").filter((line) => /\bconnect\(/.test(line));
-    fs.rmSync(dir, { recursive: true, force: true });
-    const inet = connects.filter((line) => !/sa_family=AF_(UNIX|LOCAL)/.test(line));
-    assert.ok(inet.length > 0, "the engine was reached");
-    const elsewhere = inet.filter((line) => !(line.includes(`sin_port=htons(${port})`) && line.includes('inet_addr("127.0.0.1")')));
-    assert.deepEqual(elsewhere, []);
+    try {
+      assertConnectsOnlyTo(traceFile, port, "the engine");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("behind a proxy, the only connections are to the proxy: the engine's name is never even resolved here", { skip: hasStrace ? false : "strace is not installed" }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pocket-coder-remote-net-"));
+    const traceFile = path.join(dir, "server.trace");
+    const fake = await FakeEngineServer.start();
+    const proxy = await TestProxy.start({ hosts: { "llama.internal": "127.0.0.1" } });
+    const settings = engineSettings("llama-server", `http://llama.internal:${fake.port}`, { proxy: { url: proxy.url() } });
+    const client = await startClient(settings, ["strace", "-f", "-qq", "-e", "trace=connect", "-o", traceFile]);
+    try {
+      const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error");
+      assert.equal(status.state, "ready", status.message);
+      const uri = fileUri("src/net-proxy.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+      assert.ok(proxy.requests.some((request) => request.target === `http://llama.internal:${fake.port}/completion`));
+    } finally {
+      await client.stop();
+      await proxy.close();
+      await fake.kill();
+    }
+    try {
+      assertConnectsOnlyTo(traceFile, proxy.port, "the proxy");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -232,6 +304,25 @@ describe("the real llama-server", { skip: realServer.skip }, () => {
   });
   after(async () => {
     await server?.stop();
+  });
+
+  test("a stored key announced in initializationOptions: the engine waits for it, and the status never shows it refused", async () => {
+    const client = await startClient({ ...engineSettings("llama-server", server.url), [ENGINE_API_KEY_FOLLOWS]: true });
+    try {
+      // Secret storage takes a moment (a keychain): the key comes well after the server started connecting.
+      await client.waitForStatus((s) => /waiting for the API key/.test(s.message), 0, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await client.connection.sendNotification(SetEngineApiKeyNotification, { apiKey: "real-key" });
+      const ready = await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 30_000);
+      assert.equal(ready.state, "ready", ready.message);
+      const uri = fileUri("src/keyed-at-start.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+      assert.deepEqual(client.statuses.filter((s) => s.state === "error" || s.problem !== undefined), [], "no refused-key status at any point");
+      assert.equal(client.statuses.filter((s) => s.state === "ready").length, 1, "opened once, with the key");
+    } finally {
+      await client.stop();
+    }
   });
 
   for (const kind of ["llama-server", "openai"] as const) {
@@ -320,6 +411,92 @@ describe("the real llama-server: a cancelled completion stops the server's slot"
       assert.ok(stoppedMs < 1000, `the slot stopped ${stoppedMs.toFixed(0)} ms after the cancellation`);
     } finally {
       await client.stop();
+    }
+  });
+});
+
+describe("the real llama-server behind an HTTP proxy (a test proxy, test/fixtures/testProxy.ts)", { skip: realServer.skip }, () => {
+  const ENGINE_HOST = "llama.internal";
+  let plain: LlamaServer;
+  let secure: LlamaServer;
+  let certificate: ReturnType<typeof createSelfSignedCertificate>;
+  let proxy: TestProxy;
+  before(async () => {
+    certificate = createSelfSignedCertificate(undefined, [ENGINE_HOST]);
+    const modelPath = await chatModel(MODEL_DIR);
+    [plain, secure] = await Promise.all([
+      startLlamaServer({ modelPath, slots: 1 }),
+      startLlamaServer({ modelPath, slots: 1, tls: { certFile: certificate.certFile, keyFile: certificate.keyFile } }),
+    ]);
+    proxy = await TestProxy.start({ hosts: { [ENGINE_HOST]: "127.0.0.1" } });
+  });
+  after(async () => {
+    await proxy?.close();
+    await Promise.all([plain?.stop(), secure?.stop()]);
+    if (certificate !== undefined) fs.rmSync(certificate.dir, { recursive: true, force: true });
+  });
+
+  for (const scheme of ["http", "https"] as const) {
+    test(`${scheme}:// engine through the proxy: the exact completion; the proxy carried every request (${scheme === "http" ? "absolute URIs" : "CONNECT"})`, async () => {
+      const server = scheme === "http" ? plain : secure;
+      const url = `${scheme}://${ENGINE_HOST}:${server.port}`;
+      const from = proxy.requests.length;
+      const client = await startClient(engineSettings("llama-server", url, {
+        proxy: { url: proxy.url() }, ...(scheme === "https" ? { caFile: certificate.certFile } : {}),
+      }));
+      try {
+        const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 30_000);
+        assert.equal(status.state, "ready", status.message);
+        assert.equal(status.model?.engine?.host, `${ENGINE_HOST}:${server.port}`);
+        const uri = fileUri(`src/proxied-${scheme}.ts`);
+        await client.open(uri, DOCUMENT);
+        assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+        const carried = proxy.requests.slice(from);
+        if (scheme === "http") {
+          assert.ok(carried.some((request) => request.target === `${url}/completion`), JSON.stringify(carried));
+          assert.ok(carried.every((request) => request.method !== "CONNECT" && request.target.startsWith(`${url}/`)));
+        } else {
+          assert.ok(carried.length > 0 && carried.every((request) => request.method === "CONNECT" && request.target === `${ENGINE_HOST}:${server.port}`), JSON.stringify(carried));
+        }
+        assert.ok(client.logs.some((line) => line.includes(`through the proxy http://127.0.0.1:${proxy.port} (http.proxy)`)));
+      } finally {
+        await client.stop();
+      }
+    });
+  }
+
+  test("http.noProxy: a listed host goes direct and the proxy sees nothing", async () => {
+    const from = proxy.requests.length;
+    const client = await startClient(engineSettings("llama-server", plain.url, { proxy: { url: proxy.url(), noProxy: ["<-loopback>", "127.0.0.1"] } }));
+    try {
+      assert.equal((await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 30_000)).state, "ready");
+      const uri = fileUri("src/unproxied.ts");
+      await client.open(uri, DOCUMENT);
+      assert.equal((await client.complete(uri, CURSOR))[0]?.insertText, FIM_COMPLETION);
+      assert.deepEqual(proxy.requests.slice(from), []);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test("the proxy down: an error status naming the proxy and http.proxy; ready by itself once the proxy is back", async () => {
+    const down = await TestProxy.start({ hosts: { [ENGINE_HOST]: "127.0.0.1" } });
+    const port = down.port;
+    await down.close();
+    const client = await startClient(engineSettings("llama-server", `http://${ENGINE_HOST}:${plain.port}`, { proxy: { url: `http://team:s3cret@127.0.0.1:${port}` } }));
+    let back: TestProxy | undefined;
+    try {
+      const status = await client.waitForStatus((s) => s.state === "ready" || s.state === "error", 0, 30_000);
+      assert.equal(status.state, "error");
+      assert.equal(status.problem?.kind, "engineUnreachable");
+      assert.match(status.message, new RegExp(`cannot reach the proxy http://127\\.0\\.0\\.1:${port} \\(http\\.proxy\\): connection refused`));
+      back = await TestProxy.start({ hosts: { [ENGINE_HOST]: "127.0.0.1" } }, port);
+      assert.equal((await client.waitForStatus((s) => s.state === "ready", client.statuses.length, 20_000)).state, "ready");
+      const everything = [...client.logs, ...client.stderr, JSON.stringify(client.statuses)].join("\n");
+      assert.ok(!everything.includes("s3cret"), "the proxy password appears in no log and no status");
+    } finally {
+      await client.stop();
+      await back?.close();
     }
   });
 });

@@ -38,7 +38,10 @@ describe("normalizeSettings", () => {
       engine: { kind: "openai", url: " https://gpu-box:8000/ ", model: "qwen2.5-coder-7b", fimFamily: "qwen2.5-coder", caFile: "/etc/ca.pem" },
     });
     assert.deepEqual(problems, []);
-    assert.deepEqual(settings.engine, { kind: "openai", url: "https://gpu-box:8000/", model: "qwen2.5-coder-7b", fimFamily: "qwen2.5-coder", caFile: "/etc/ca.pem" });
+    assert.deepEqual(settings.engine, {
+      kind: "openai", url: "https://gpu-box:8000/", model: "qwen2.5-coder-7b", fimFamily: "qwen2.5-coder", caFile: "/etc/ca.pem", contextSize: 0,
+      proxy: { url: "", noProxy: [], enabled: true, authorization: "" },
+    });
   });
 
   test("a bad engine URL (not http, or with credentials) is refused by name, and a remote kind without one is reported", () => {

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { MACHINE_SCOPED_KEYS, withUserValuesOnly } from "../../src/extension/trustedSettings";
+import { MACHINE_SCOPED_KEYS, withEngineProxy, withUserValuesOnly } from "../../src/extension/trustedSettings";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -46,5 +46,18 @@ describe("only user values choose the model file, the hardware and downloads", (
       .map(([key]) => key.replace(/^pocketCoder\./, ""))
       .sort();
     assert.deepEqual(machine, [...MACHINE_SCOPED_KEYS].sort());
+  });
+});
+
+describe("VS Code's proxy settings travel as engine.proxy", () => {
+  test("http.proxy, http.noProxy and http.proxySupport replace whatever the section said about the proxy", () => {
+    const section = { engine: { kind: "llama-server", url: "http://gpu:8080", proxy: { url: "http://workspace-proxy:1" } }, threads: 2 };
+    const sent = withEngineProxy(section, { proxy: " http://u:p@squid:3128 ", noProxy: [".corp", 5, "gpu"], proxySupport: "override", proxyAuthorization: null });
+    assert.deepEqual(sent, {
+      engine: { kind: "llama-server", url: "http://gpu:8080", proxy: { url: "http://u:p@squid:3128", noProxy: [".corp", "gpu"], enabled: true, authorization: "" } }, threads: 2,
+    });
+    assert.deepEqual(withEngineProxy({}, { proxy: undefined, noProxy: undefined, proxySupport: "off", proxyAuthorization: "Negotiate abc" }),
+      { engine: { proxy: { url: "", noProxy: [], enabled: false, authorization: "Negotiate abc" } } });
+    assert.equal((section.engine.proxy as { url: string }).url, "http://workspace-proxy:1", "the input is not changed");
   });
 });

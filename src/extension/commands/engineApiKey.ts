@@ -22,6 +22,38 @@ export async function setEngineApiKey(context: vscode.ExtensionContext): Promise
   // secrets.onDidChange sends it (see watchEngineApiKey).
 }
 
+/**
+ * Whether a key is stored, kept current for `initializationOptions` (ENGINE_API_KEY_FOLLOWS): the server then waits
+ * for the key instead of being refused once at startup. Only that a key exists is told, never the key.
+ */
+export class StoredEngineApiKey implements vscode.Disposable {
+  private present = false;
+  private readonly watcher: vscode.Disposable;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.watcher = context.secrets.onDidChange((event) => {
+      if (event.key === SECRET_KEY) void this.refresh();
+    });
+  }
+
+  get stored(): boolean {
+    return this.present;
+  }
+
+  /** Reads secret storage again; a storage that cannot be read counts as no key (the server then waits for nothing). */
+  async refresh(): Promise<void> {
+    try {
+      this.present = (await this.context.secrets.get(SECRET_KEY)) !== undefined;
+    } catch {
+      this.present = false;
+    }
+  }
+
+  dispose(): void {
+    this.watcher.dispose();
+  }
+}
+
 /** Sends the stored key now and whenever it changes or the server restarts. */
 export function watchEngineApiKey(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel): vscode.Disposable {
   const send = () => void sendEngineApiKey(context, client, output);

@@ -18,6 +18,8 @@ const REWRITES: readonly (readonly [RegExp, string])[] = [
   [/pocketCoder\.gpu/g, "--gpu"],
   [/pocketCoder\.threads/g, "--threads"],
   [/pocketCoder\.completion\.maxTokens/g, "--max-tokens"],
+  [/http\.noProxy \(NO_PROXY\)/g, "NO_PROXY"],
+  [/\bhttp\.proxy\b/g, "--engine-proxy"],
 ];
 
 /** `message` with the editor's words replaced by the command line's. */

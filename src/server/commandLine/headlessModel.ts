@@ -8,7 +8,7 @@ import { integerOption, UsageError, type ParsedArgs } from "./args";
 import { forCommandLine } from "./commandLineWording";
 
 /** The options every model-using subcommand takes. */
-export const MODEL_OPTIONS = ["model", "gpu", "threads", "max-tokens", "engine", "engine-url", "engine-model"] as const;
+export const MODEL_OPTIONS = ["model", "gpu", "threads", "max-tokens", "engine", "engine-url", "engine-model", "engine-proxy"] as const;
 /** The flags every model-using subcommand takes. */
 export const MODEL_FLAGS = ["verbose"] as const;
 
@@ -21,6 +21,8 @@ export const MODEL_OPTIONS_USAGE = `  --model FILE     the GGUF model (default: 
   --engine KIND    local | llama-server | openai | ollama (default: local)
   --engine-url URL the inference server, e.g. http://gpu-box:8080 (implies --engine llama-server)
   --engine-model ID  the model id on a server that serves several; API key: $${ENGINE_API_KEY_ENV}
+  --engine-proxy URL an HTTP proxy to the server, http://[user:password@]host:port
+                   (default: $HTTPS_PROXY / $HTTP_PROXY / $ALL_PROXY; $NO_PROXY hosts go direct)
   --verbose        log what the runtime does, on stderr`;
 
 /** Settings from the command line, validated exactly as the server validates the client's. */
@@ -38,6 +40,7 @@ export function settingsFromArgs(args: ParsedArgs): PocketCoderSettings {
       kind: args.options.get("engine") ?? (args.options.has("engine-url") ? "llama-server" : "local"),
       url: args.options.get("engine-url") ?? "",
       model: args.options.get("engine-model") ?? "",
+      proxy: { url: args.options.get("engine-proxy") ?? "" },
     },
   };
   const { settings, problems } = normalizeSettings(raw);

@@ -41,6 +41,8 @@ export async function collectDoctorFacts(models: ModelService, options: DoctorOp
       kind: settings.engine.kind, url: settings.engine.url,
       ...(remote === undefined ? {} : { model: remote.facts.modelId, contextSize: remote.facts.contextSize }),
       ...(remote?.facts.slots === undefined ? {} : { slots: remote.facts.slots }),
+      ...(remote?.viaProxy === undefined ? {} : { proxy: remote.viaProxy }),
+      ...(remote === undefined ? {} : { tokenCount: remote.tokenCounting }),
       health: remote === undefined ? { ok: false, reason: models.status.message } : await remote.checkHealth(),
     };
   }

@@ -32,6 +32,10 @@ export interface EngineFacts {
   readonly model?: string;
   readonly contextSize?: number;
   readonly slots?: number;
+  /** The proxy requests go through, without credentials, e.g. "http://proxy:3128 (http.proxy)". */
+  readonly proxy?: string;
+  /** Characters per token that window budgets count with, and whether the server's tokenizer taught it. */
+  readonly tokenCount?: { readonly charsPerToken: number; readonly learnt: boolean };
   /** "ok" with the round trip of a health request, or why the server does not answer. */
   readonly health: { readonly ok: true; readonly latencyMs: number } | { readonly ok: false; readonly reason: string };
 }
@@ -93,6 +97,11 @@ export function formatDoctorReport(facts: DoctorFacts, wording: ReportWording = 
     more(engine.health.ok ? `health: ok, ${engine.health.latencyMs.toFixed(0)} ms round trip` : `health: ${engine.health.reason}`);
     if (engine.model !== undefined) more(`model: ${engine.model}`);
     if (engine.contextSize !== undefined) more(`context: ${engine.contextSize} tokens${engine.slots === undefined ? "" : ` per slot, ${engine.slots} slots`}`);
+    if (engine.proxy !== undefined) more(`proxy: ${engine.proxy}`);
+    if (engine.tokenCount !== undefined) {
+      more(`token counts: ${engine.tokenCount.charsPerToken.toFixed(2)} characters per token` +
+        (engine.tokenCount.learnt ? ", learnt from the server's tokenizer" : " (an estimate: the server does not count for us)"));
+    }
   }
   if (engine === undefined) row("Model", settings.modelPath === "" ? `none configured (${wording.setting("model")} or POCKET_CODER_MODEL)` : settings.modelPath);
   const file = facts.modelFile;

@@ -7,6 +7,8 @@ import {
 import { firstStopIndex } from "../completion/stopTexts";
 import { NOT_RUN, type Engine } from "./Engine";
 import { EngineError, isAbortError, type EngineHttp } from "./http/EngineHttp";
+import { proxyLabel } from "./http/proxyRoute";
+import type { LearntTokenCount } from "./learntTokenCount";
 
 /** How a generation on the server ended, in its own words mapped to ours. */
 export interface RemoteStop {
@@ -30,6 +32,8 @@ export interface RemoteApi {
   chat(conversation: ExplainConversation, maxTokens: number, signal: AbortSignal, onText: (text: string) => void): Promise<RemoteStop>;
   /** Resolves when the server answers and serves the model; rejects with an EngineError otherwise. */
   health(signal: AbortSignal): Promise<void>;
+  /** Token counts for window budgets, without a request: learnt from what the server counted, where it says. */
+  readonly tokenCount: LearntTokenCount;
 }
 
 /** What opening the engine learnt about the server and its model. */
@@ -47,8 +51,6 @@ export type HealthListener = (problem: ServerProblem | undefined) => void;
 
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30_000;
-/** Characters per token for budgeting without the server's tokenizer: on the low side for code, so windows stay within the context. */
-const CHARS_PER_TOKEN_ESTIMATE = 3;
 /** Tokens a chat template adds around an empty system and user message, estimated. */
 const CHAT_TEMPLATE_OVERHEAD_TOKENS = 24;
 
@@ -82,12 +84,22 @@ export class RemoteEngine implements Engine {
         ...(facts.slots === undefined ? {} : { slots: facts.slots }),
       },
     };
-    const countTokens = (text: string) => Math.ceil(text.length / CHARS_PER_TOKEN_ESTIMATE);
+    const countTokens = (text: string) => api.tokenCount.count(text);
     this.generator = { contextSize: facts.contextSize, countTokens, generate: (prompt, options) => this.generate(prompt, options) };
     this.explainer = {
       modelName: facts.modelId, promptStyle: "chat", contextSize: facts.contextSize, templateOverheadTokens: CHAT_TEMPLATE_OVERHEAD_TOKENS,
       countTokens, explain: (conversation, options) => this.explain(conversation, options),
     };
+  }
+
+  /** The proxy the engine is reached through (without its credentials), for logs and Doctor. */
+  get viaProxy(): string | undefined {
+    return this.http.proxy === undefined ? undefined : proxyLabel(this.http.proxy);
+  }
+
+  /** How window budgets count tokens on this engine now, for Doctor. */
+  get tokenCounting(): { charsPerToken: number; learnt: boolean } {
+    return { charsPerToken: this.api.tokenCount.charsPerToken, learnt: this.api.tokenCount.isLearnt };
   }
 
   /** The reason requests fail now, while the server is down or refuses us. */

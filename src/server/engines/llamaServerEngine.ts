@@ -2,6 +2,8 @@ import * as path from "node:path";
 import type { PromptPiece } from "../completion/fim/fimTypes";
 import { EngineError, isAbortError, type EngineHttp } from "./http/EngineHttp";
 import { streamChat, sseData } from "./openAiChat";
+import { chooseContextSize } from "./engineContextSize";
+import { LearntTokenCount } from "./learntTokenCount";
 import type { RemoteApi, RemoteModelFacts, RemoteStop } from "./RemoteEngine";
 import { fimFamilyByTokens } from "./remoteFim";
 
@@ -31,6 +33,26 @@ interface CompletionTimings {
 
 /** Prompt pieces whose tokens are remembered: the stable head of the prompt repeats on every keystroke. */
 const TOKEN_CACHE_ENTRIES = 256;
+/** Tokenized once at open, so window budgets use the server's own tokenizer from the first completion on. */
+const CALIBRATION_TEXT = `import { readFile } from "node:fs/promises";
+
+export interface Settings {
+  readonly path: string;
+  readonly retries: number;
+}
+
+/** Reads the settings file, trying again when it is locked. */
+export async function loadSettings(path: string, retries = 3): Promise<Settings> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const parsed = JSON.parse(await readFile(path, "utf8")) as Partial<Settings>;
+      return { path, retries: parsed.retries ?? retries };
+    } catch (error) {
+      if (attempt >= retries) throw new Error(\`Cannot read \${path}: \${String(error)}\`);
+    }
+  }
+}
+`;
 
 /**
  * llama.cpp's own server. Prompts go token-exact to `/completion` as token ids (each piece tokenized by the server's
@@ -40,16 +62,18 @@ const TOKEN_CACHE_ENTRIES = 256;
  */
 export class LlamaServerApi implements RemoteApi {
   private readonly tokenCache = new Map<string, readonly number[]>();
+  readonly tokenCount = new LearntTokenCount();
 
   private constructor(private readonly http: EngineHttp, private readonly leadingTokens: readonly number[]) {}
 
-  static async open(http: EngineHttp, signal: AbortSignal): Promise<{ api: LlamaServerApi; facts: RemoteModelFacts }> {
+  static async open(http: EngineHttp, contextSetting: number, signal: AbortSignal): Promise<{ api: LlamaServerApi; facts: RemoteModelFacts }> {
     await health(http, signal);
     const props = await http.json<Props>("GET", "props", undefined, signal);
     const modelId = props.model_alias || (props.model_path ? path.basename(props.model_path) : "") || "llama-server model";
     // What the server puts in front of a tokenized text (BOS for models that add one): token-id prompts get it from us.
     const leading = await tokenize(http, "", true, false, signal);
     const api = new LlamaServerApi(http, leading);
+    api.tokenCount.observe(CALIBRATION_TEXT.length, (await tokenize(http, CALIBRATION_TEXT, false, false, signal)).length);
     const fim = await fimFamilyByTokens(modelId, (text) => api.isSingleToken(text, signal));
     if (fim === undefined) {
       throw new EngineError("badRequest",
@@ -60,7 +84,7 @@ export class LlamaServerApi implements RemoteApi {
     return {
       api,
       facts: {
-        kind: "llama-server", modelId, fim, contextSize: typeof contextSize === "number" && contextSize > 0 ? contextSize : 4096,
+        kind: "llama-server", modelId, fim, contextSize: chooseContextSize(contextSize, contextSetting),
         ...(typeof props.total_slots === "number" ? { slots: props.total_slots } : {}),
       },
     };
@@ -118,6 +142,8 @@ export class LlamaServerApi implements RemoteApi {
       return cached;
     }
     const tokens = await tokenize(this.http, piece.text, false, piece.kind === "special", signal);
+    // Exact counts for real prompt text keep the budgets' ratio true to this model's tokenizer and this code.
+    if (piece.kind === "text") this.tokenCount.observe(piece.text.length, tokens.length);
     this.tokenCache.set(key, tokens);
     if (this.tokenCache.size > TOKEN_CACHE_ENTRIES) this.tokenCache.delete(this.tokenCache.keys().next().value as string);
     return tokens;

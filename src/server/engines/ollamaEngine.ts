@@ -1,9 +1,11 @@
 import type { PromptPiece } from "../completion/fim/fimTypes";
 import { EngineError, type EngineHttp } from "./http/EngineHttp";
+import { chooseContextSize, OLLAMA_AUTO_CONTEXT_LIMIT } from "./engineContextSize";
+import { LearntTokenCount } from "./learntTokenCount";
 import type { RemoteApi, RemoteModelFacts, RemoteStop } from "./RemoteEngine";
 import { fimFamilyByName, type NamedFimFamily } from "./remoteFim";
 
-interface ShowResponse {
+export interface ShowResponse {
   readonly model_info?: Record<string, unknown>;
   readonly details?: { readonly family?: string };
 }
@@ -18,21 +20,19 @@ interface StreamLine {
   readonly error?: string;
 }
 
-/**
- * The context we ask Ollama for (`num_ctx`), within the model's own: the same value on every request, because Ollama
- * reloads a model whose `num_ctx` changes, and larger than its default so our windowed prompts fit.
- */
-const CONTEXT_SIZE = 4096;
 
 /**
  * Ollama: our FIM prompt as-is to `/api/generate` with `raw: true` (no template, the model's tokenizer reads our
  * control tokens), explanations from `/api/chat`, model facts from `/api/show`. Answers stream as NDJSON.
  */
 export class OllamaApi implements RemoteApi {
+  /** Stays at the default ratio: Ollama has no tokenize endpoint, and prompt_eval_count leaves out what it had cached. */
+  readonly tokenCount = new LearntTokenCount();
+
   private constructor(private readonly http: EngineHttp, private readonly model: string, private readonly contextSize: number) {}
 
   static async open(
-    http: EngineHttp, model: string, fimSetting: NamedFimFamily | "auto", signal: AbortSignal,
+    http: EngineHttp, model: string, fimSetting: NamedFimFamily | "auto", contextSetting: number, signal: AbortSignal,
   ): Promise<{ api: OllamaApi; facts: RemoteModelFacts }> {
     if (model === "") throw new EngineError("notFound", `Set pocketCoder.engine.model to the Ollama model to use (e.g. "qwen2.5-coder:1.5b-base").`);
     let shown: ShowResponse;
@@ -49,8 +49,8 @@ export class OllamaApi implements RemoteApi {
       throw new EngineError("badRequest",
         `Cannot tell the FIM prompt format of "${model}" from its name. Set pocketCoder.engine.fimFamily (e.g. "qwen2.5-coder").`);
     }
-    const trained = Object.entries(shown.model_info ?? {}).find(([key, value]) => key.endsWith(".context_length") && typeof value === "number")?.[1] as number | undefined;
-    const contextSize = Math.min(CONTEXT_SIZE, trained ?? CONTEXT_SIZE);
+    // The num_ctx we ask for is the same on every request: Ollama reloads a model whose num_ctx changes.
+    const contextSize = chooseContextSize(modelContextLength(shown), contextSetting, OLLAMA_AUTO_CONTEXT_LIMIT);
     return { api: new OllamaApi(http, model, contextSize), facts: { kind: "ollama", modelId: model, fim, contextSize } };
   }
 
@@ -97,4 +97,14 @@ export class OllamaApi implements RemoteApi {
       ...(last?.eval_count === undefined ? {} : { generatedTokens: last.eval_count }),
     };
   }
+}
+
+/** The model's trained context from /api/show: `model_info["<architecture>.context_length"]`. */
+export function modelContextLength(shown: ShowResponse): number | undefined {
+  const info = shown.model_info ?? {};
+  const architecture = info["general.architecture"];
+  const own = typeof architecture === "string" ? info[`${architecture}.context_length`] : undefined;
+  if (typeof own === "number") return own;
+  const any = Object.entries(info).find(([key, value]) => key.endsWith(".context_length") && typeof value === "number");
+  return any?.[1] as number | undefined;
 }

@@ -1,6 +1,8 @@
 import type { PromptPiece } from "../completion/fim/fimTypes";
 import { EngineError, type EngineHttp } from "./http/EngineHttp";
 import { streamChat, streamOpenAi } from "./openAiChat";
+import { chooseContextSize } from "./engineContextSize";
+import { LearntTokenCount } from "./learntTokenCount";
 import type { RemoteApi, RemoteModelFacts, RemoteStop } from "./RemoteEngine";
 import { fimFamilyByName, type NamedFimFamily } from "./remoteFim";
 
@@ -8,8 +10,6 @@ interface ModelList {
   readonly data?: ReadonlyArray<{ readonly id?: string; readonly max_model_len?: number }>;
 }
 
-/** A context size to assume when the server does not state one (vLLM does, as `max_model_len`). */
-const ASSUMED_CONTEXT_SIZE = 4096;
 /** The OpenAI API takes at most four stop sequences; our own check applies the rest as the text streams. */
 const MAX_STOP_SEQUENCES = 4;
 
@@ -19,10 +19,12 @@ const MAX_STOP_SEQUENCES = 4;
  * The model comes from `/v1/models`; its FIM family from the model id or `pocketCoder.engine.fimFamily`.
  */
 export class OpenAiApi implements RemoteApi {
+  readonly tokenCount = new LearntTokenCount();
+
   private constructor(private readonly http: EngineHttp, private readonly model: string) {}
 
   static async open(
-    http: EngineHttp, wanted: string, fimSetting: NamedFimFamily | "auto", signal: AbortSignal,
+    http: EngineHttp, wanted: string, fimSetting: NamedFimFamily | "auto", contextSetting: number, signal: AbortSignal,
   ): Promise<{ api: OpenAiApi; facts: RemoteModelFacts }> {
     const list = await http.json<ModelList>("GET", "v1/models", undefined, signal);
     const models = (list.data ?? []).filter((entry): entry is { id: string; max_model_len?: number } => typeof entry.id === "string");
@@ -40,18 +42,25 @@ export class OpenAiApi implements RemoteApi {
     }
     return {
       api: new OpenAiApi(http, entry.id),
-      facts: { kind: "openai", modelId: entry.id, fim, contextSize: entry.max_model_len ?? ASSUMED_CONTEXT_SIZE },
+      // vLLM states max_model_len; TGI and LM Studio do not (then the setting, or an assumption).
+      facts: { kind: "openai", modelId: entry.id, fim, contextSize: chooseContextSize(entry.max_model_len, contextSetting) },
     };
   }
 
-  complete(
+  async complete(
     prompt: readonly PromptPiece[], options: { readonly maxTokens: number; readonly stopTexts: readonly string[] },
     signal: AbortSignal, onText: (text: string) => void,
   ): Promise<RemoteStop> {
-    return streamOpenAi(this.http, "v1/completions", {
+    const stop = await streamOpenAi(this.http, "v1/completions", {
       model: this.model, prompt: prompt.map((piece) => piece.text).join(""), max_tokens: options.maxTokens, temperature: 0,
       ...(options.stopTexts.length === 0 ? {} : { stop: options.stopTexts.slice(0, MAX_STOP_SEQUENCES) }),
     }, signal, onText);
+    // usage.prompt_tokens counts the whole prompt: less one token per control token, the rest is the text's.
+    if (stop.promptTokens !== undefined) {
+      const text = prompt.filter((piece) => piece.kind === "text");
+      this.tokenCount.observe(text.reduce((sum, piece) => sum + piece.text.length, 0), stop.promptTokens - (prompt.length - text.length));
+    }
+    return stop;
   }
 
   chat(conversation: Parameters<RemoteApi["chat"]>[0], maxTokens: number, signal: AbortSignal, onText: (text: string) => void): Promise<RemoteStop> {

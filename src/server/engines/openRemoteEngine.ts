@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { RemoteEngineKind } from "../../shared/protocol";
 import type { EngineSettings } from "../../shared/settings";
 import { EngineError, EngineHttp } from "./http/EngineHttp";
+import { proxyRouteFor, ProxySettingError, type ProxyRoute } from "./http/proxyRoute";
 import { LlamaServerApi } from "./llamaServerEngine";
 import { OllamaApi } from "./ollamaEngine";
 import { OpenAiApi } from "./openAiEngine";
@@ -14,6 +15,8 @@ export interface RemoteEngineOptions {
   readonly log: (message: string) => void;
   /** Per-request inactivity limit (default 15 s). */
   readonly timeoutMs?: number;
+  /** Where HTTPS_PROXY, NO_PROXY and the like are read (default: this process's environment). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Opening a server gives up after this long: a status that names the problem beats a spinner. */
@@ -30,8 +33,16 @@ export async function openRemoteEngine(settings: EngineSettings & { kind: Remote
       throw new EngineError("badRequest", `Cannot read the CA file ${settings.caFile} (pocketCoder.engine.caFile): ${(error as Error).message}`);
     }
   }
+  let proxy: ProxyRoute | undefined;
+  try {
+    if (URL.canParse(settings.url)) proxy = proxyRouteFor(new URL(settings.url), settings.proxy, options.env ?? process.env);
+  } catch (error) {
+    if (error instanceof ProxySettingError) throw new EngineError("badRequest", error.message);
+    throw error;
+  }
   const http = new EngineHttp({
     baseUrl: settings.url,
+    ...(proxy === undefined ? {} : { proxy }),
     ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
     ...(ca === undefined ? {} : { ca }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -39,9 +50,9 @@ export async function openRemoteEngine(settings: EngineSettings & { kind: Remote
   const signal = AbortSignal.timeout(OPEN_TIMEOUT_MS);
   let opened: { api: RemoteApi; facts: RemoteModelFacts };
   try {
-    opened = settings.kind === "llama-server" ? await LlamaServerApi.open(http, signal)
-      : settings.kind === "openai" ? await OpenAiApi.open(http, settings.model, settings.fimFamily, signal)
-        : await OllamaApi.open(http, settings.model, settings.fimFamily, signal);
+    opened = settings.kind === "llama-server" ? await LlamaServerApi.open(http, settings.contextSize, signal)
+      : settings.kind === "openai" ? await OpenAiApi.open(http, settings.model, settings.fimFamily, settings.contextSize, signal)
+        : await OllamaApi.open(http, settings.model, settings.fimFamily, settings.contextSize, signal);
   } catch (error) {
     http.dispose();
     if (signal.aborted && !(error instanceof EngineError)) {

@@ -18,6 +18,8 @@ import { ServedModel } from "./ServedModel";
 
 /** How long a shutdown waits for the models and the runtime to be freed. */
 const DISPOSE_BOUND_MS = 5000;
+/** How long a remote engine waits for the API key a client announced: secret storage may first unlock a keychain. */
+const API_KEY_WAIT_MS = 10_000;
 
 /**
  * Owns the one loaded model: checks it when the settings name it, loads it on first need (a completion, an
@@ -49,6 +51,8 @@ export class ModelService {
   private unloadedBecause: string | undefined;
   /** The remote engine's API key (pocketCoder/setEngineApiKey); only ever sent to that engine. */
   private apiKey: string | undefined;
+  /** Set while the client's stored API key is on its way (see expectApiKey): resolves when it came or the wait ended. */
+  private awaitedApiKey: { arrived: Promise<void>; resolve: () => void } | undefined;
   /** Reopening a remote engine that could not be opened: the next try and how many came before. */
   private reopen: { timer: ReturnType<typeof setTimeout>; attempts: number } | undefined;
   private reopenAttempts = 0;
@@ -154,8 +158,38 @@ export class ModelService {
     this.log.debug(`The window is ${focused ? "in the foreground" : "in the background"}.`);
   }
 
+  /**
+   * The client says its stored API key follows (pocketCoder/setEngineApiKey): the remote engine opens once it is here,
+   * or after API_KEY_WAIT_MS without it, so that a user with a stored key never sees it refused at startup.
+   */
+  expectApiKey(): void {
+    if (this.awaitedApiKey !== undefined) return;
+    let resolve = () => undefined as void;
+    const arrived = new Promise<void>((done) => (resolve = done));
+    const awaited = { arrived, resolve };
+    const timer = setTimeout(() => {
+      if (this.awaitedApiKey !== awaited) return;
+      this.awaitedApiKey = undefined;
+      if (this.settings?.engine.kind !== "local") {
+        this.log.warn(`The engine API key the client announced did not come within ${API_KEY_WAIT_MS / 1000} s; connecting without it.`);
+      }
+      resolve();
+    }, API_KEY_WAIT_MS);
+    timer.unref();
+    void arrived.then(() => clearTimeout(timer));
+    this.awaitedApiKey = awaited;
+  }
+
   /** A new API key for the remote engine: reopens it when one is in use. */
   setApiKey(apiKey: string | undefined): Promise<void> {
+    const awaited = this.awaitedApiKey;
+    if (awaited !== undefined) {
+      // The first open waits for this key (or has not started yet): it uses the key, no reopen needed.
+      this.awaitedApiKey = undefined;
+      this.apiKey = apiKey;
+      awaited.resolve();
+      return Promise.resolve();
+    }
     if (apiKey === this.apiKey || this.disposal !== undefined) return this.loads;
     this.apiKey = apiKey;
     const settings = this.settings;
@@ -258,6 +292,8 @@ export class ModelService {
       this.idle.dispose();
       // First abort what runs, so that a load or a generation in progress ends at its next check.
       this.cancelReopen();
+      this.awaitedApiKey?.resolve();
+      this.awaitedApiKey = undefined;
       const running = this.unload();
       const freed = (async () => {
         await this.loads;
@@ -383,6 +419,11 @@ export class ModelService {
   /** Connects to the team's inference server; if it cannot, says why and tries again with growing pauses. */
   private async openRemote(settings: PocketCoderSettings, kind: RemoteEngineKind): Promise<void> {
     const url = settings.engine.url;
+    if (this.awaitedApiKey !== undefined) {
+      this.setStatus({ state: "loadingModel", message: `Connecting to ${url || "the engine"} (${kind}): waiting for the API key from the editor…` });
+      await this.awaitedApiKey.arrived;
+      if (this.disposal !== undefined) return;
+    }
     this.setStatus({ state: "loadingModel", message: `Connecting to ${url || "the engine"} (${kind})…` });
     try {
       const opened: { engine?: Engine } = {};
@@ -398,7 +439,8 @@ export class ModelService {
       this.cancelReopen();
       const facts = engine.facts;
       this.log.info(
-        `Connected to ${kind} at ${url}: ${facts.modelId} (${facts.fim.label} FIM), context ${facts.contextSize}` +
+        `Connected to ${kind} at ${url}${engine.viaProxy === undefined ? "" : ` through the proxy ${engine.viaProxy}`}: ` +
+          `${facts.modelId} (${facts.fim.label} FIM), context ${facts.contextSize}` +
           `${facts.slots === undefined ? "" : `, ${facts.slots} slots`}.`,
       );
       this.publishSteadyState();

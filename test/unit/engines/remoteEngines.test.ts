@@ -151,14 +151,14 @@ describe("Ollama engine (its documented shapes)", () => {
   test("/api/generate with raw: true and our prompt; /api/chat for explanations", async () => {
     fake = await FakeEngineServer.start({ modelId: "qwen2.5-coder:1.5b-base" });
     const opened = await open("ollama", { model: "qwen2.5-coder:1.5b-base" });
-    assert.equal(opened.generator.contextSize, 4096);
+    assert.equal(opened.generator.contextSize, 8192, "the model's 32768 (qwen2.context_length), up to 8192");
     const result = await opened.generator.generate(prompt, options());
     assert.equal(result.text, "return a + b;");
     assert.equal(result.promptTokens, 12);
     const body = fake.requestsTo("/api/generate")[0]!.body;
     assert.equal(body["raw"], true);
     assert.equal(body["prompt"], "<|fim_prefix|>function add(a, b) {\n  <|fim_suffix|>\n}\n<|fim_middle|>");
-    assert.deepEqual(body["options"], { temperature: 0, top_k: 1, num_predict: 32, num_ctx: 4096, stop: ["<|endoftext|>", "<|file_sep|>"] });
+    assert.deepEqual(body["options"], { temperature: 0, top_k: 1, num_predict: 32, num_ctx: 8192, stop: ["<|endoftext|>", "<|file_sep|>"] });
     const explained = await opened.explainer.explain({ system: "s", user: "u" }, { maxTokens: 16, signal: new AbortController().signal, onText: () => undefined });
     assert.equal(explained.text, "It adds two numbers.");
     assert.equal(fake.requestsTo("/api/chat")[0]!.body["stream"], true);
@@ -233,5 +233,46 @@ describe("failures", () => {
     fake.options = { failWith: 500 };
     await opened.generator.generate(prompt, options());
     assert.match(opened.healthProblem?.message ?? "", /HTTP 500/);
+  });
+});
+
+const longText = "export function sum(values: number[]): number {\n  return values.reduce((total, value) => total + value, 0);\n}\n";
+const longPrompt = [
+  { kind: "special" as const, text: SPECIAL_TOKENS[0]! }, { kind: "text" as const, text: longText },
+  { kind: "special" as const, text: SPECIAL_TOKENS[1]! }, { kind: "text" as const, text: "\n" }, { kind: "special" as const, text: SPECIAL_TOKENS[2]! },
+];
+const generateLong = (opened: RemoteEngine) => opened.generator.generate(longPrompt, { maxTokens: 8, stopTexts: [], signal: new AbortController().signal });
+
+describe("remote token counts", () => {
+  test("llama-server: the ratio comes from its /tokenize at open; counting for budgets sends no request", async () => {
+    fake = await FakeEngineServer.start();
+    const opened = await open("llama-server");
+    const before = fake.requests.length;
+    // The fake tokenizer: one token per character, so budgets count one token per character too (not 3 per token).
+    assert.equal(opened.generator.countTokens("x".repeat(300)), 300);
+    assert.equal(opened.explainer.countTokens("y".repeat(50)), 50);
+    assert.equal(fake.requests.length, before, "no request on the typing path");
+  });
+
+  test("openai: the ratio is learnt from usage.prompt_tokens of completions, less the control tokens", async () => {
+    fake = await FakeEngineServer.start({ modelId: "Qwen2.5-Coder-1.5B" });
+    const opened = await open("openai");
+    assert.equal(opened.generator.countTokens("x".repeat(300)), 100, "3 characters per token until the server said more");
+    await generateLong(opened);
+    assert.equal(opened.generator.countTokens("x".repeat(300)), 300);
+  });
+
+  test("ollama: num_ctx follows the model (up to 8192) or pocketCoder.engine.contextSize, never beyond the model", async () => {
+    for (const [modelContext, setting, expected] of [[2048, 0, 2048], [32768, 0, 8192], [32768, 16384, 16384], [4096, 16384, 4096]] as const) {
+      fake = await FakeEngineServer.start({ modelId: "qwen2.5-coder:1.5b-base", contextSize: modelContext });
+      const opened = await open("ollama", { model: "qwen2.5-coder:1.5b-base", contextSize: setting });
+      assert.equal(opened.generator.contextSize, expected);
+      await generateLong(opened);
+      assert.equal((fake.requestsTo("/api/generate")[0]!.body["options"] as { num_ctx: number }).num_ctx, expected, `${modelContext}/${setting}`);
+      assert.equal(opened.generator.countTokens("x".repeat(300)), 100, "Ollama cannot tokenize: the default ratio");
+      await engine?.dispose();
+      await fake.kill();
+      engine = undefined;
+    }
   });
 });

@@ -1,5 +1,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
+import { proxyAuthorization, type ProxyRoute } from "./proxyRoute";
+import { ProxyTunnelAgent, proxyNetworkError, proxyStatusError } from "./proxyTunnel";
 
 /** Why a request to the engine failed, so the status can say what to do. */
 export type EngineErrorKind = "unreachable" | "timeout" | "auth" | "notFound" | "server" | "badRequest" | "protocol";
@@ -25,6 +27,8 @@ export interface EngineHttpOptions {
   readonly ca?: string | Buffer;
   /** No answer (headers, or the next piece of a stream) within this long fails the request. */
   readonly timeoutMs?: number;
+  /** The HTTP proxy to go through (see proxyRouteFor); absent: connect directly. */
+  readonly proxy?: ProxyRoute;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -32,7 +36,8 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 /**
  * HTTP to one inference server, on Node's own http/https: JSON requests and line-streamed answers (SSE or NDJSON),
  * each abortable (aborting closes the connection, which llama-server, vLLM and Ollama take as a cancellation).
- * Connections go to the configured host only.
+ * Connections go to the configured host only, or only to the configured proxy: an http:// engine through it by
+ * absolute-URI requests, an https:// one through a CONNECT tunnel (TLS end to end with the engine).
  */
 export class EngineHttp {
   readonly base: URL;
@@ -43,9 +48,15 @@ export class EngineHttp {
     if (base.protocol !== "http:" && base.protocol !== "https:") throw new EngineError("badRequest", `${options.baseUrl} is not an http(s) URL.`);
     if (!base.pathname.endsWith("/")) base.pathname += "/";
     this.base = base;
-    this.agent = base.protocol === "https:"
-      ? new https.Agent({ keepAlive: true, ...(options.ca === undefined ? {} : { ca: options.ca }) })
-      : new http.Agent({ keepAlive: true });
+    const ca = options.ca === undefined ? {} : { ca: options.ca };
+    this.agent = base.protocol === "http:" ? new http.Agent({ keepAlive: true })
+      : options.proxy !== undefined ? new ProxyTunnelAgent({ keepAlive: true, ...ca }, options.proxy, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)
+        : new https.Agent({ keepAlive: true, ...ca });
+  }
+
+  /** The proxy requests go through, if any. */
+  get proxy(): ProxyRoute | undefined {
+    return this.options.proxy;
   }
 
   /** host:port, for the status bar. */
@@ -116,6 +127,8 @@ export class EngineHttp {
     if (payload !== undefined) headers["content-type"] = "application/json";
     if (this.options.apiKey !== undefined && this.options.apiKey !== "") headers["authorization"] = `Bearer ${this.options.apiKey}`;
     const transport = url.protocol === "https:" ? https : http;
+    // An http:// engine behind a proxy: the request goes to the proxy, naming the engine's URL in full.
+    const forward = url.protocol === "http:" ? this.options.proxy : undefined;
 
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted === true) {
@@ -131,10 +144,15 @@ export class EngineHttp {
         else reject(error);
       };
       let answered = false;
-      const request = transport.request(url, { method, headers, agent: this.agent, timeout: timeoutMs }, (response) => {
+      const onResponse = (response: http.IncomingMessage) => {
         answered = true;
         const status = response.statusCode ?? 0;
         response.setEncoding("utf8");
+        if (forward !== undefined && status === 407) {
+          response.resume();
+          finish(new EngineError("unreachable", `${where}: ${proxyStatusError(forward, status, "", url.host).message}`, status));
+          return;
+        }
         if (status < 200 || status >= 300) {
           let text = "";
           response.on("data", (chunk: string) => {
@@ -155,7 +173,13 @@ export class EngineHttp {
         response.on("end", () => finish());
         response.on("error", (error) => finish(signal?.aborted === true ? abortError() : networkError(error, where)));
         response.on("aborted", () => finish(signal?.aborted === true ? abortError() : new EngineError("unreachable", `${where}: the connection closed mid-answer.`)));
-      });
+      };
+      const request = forward === undefined
+        ? transport.request(url, { method, headers, agent: this.agent, timeout: timeoutMs }, onResponse)
+        : http.request({
+          host: forward.url.hostname.replace(/^\[|\]$/g, ""), port: forward.url.port === "" ? 80 : Number(forward.url.port), path: url.href, method,
+          headers: { ...headers, host: url.host, ...proxyAuthorization(forward) }, agent: this.agent, timeout: timeoutMs,
+        }, onResponse);
       const onAbort = () => {
         request.destroy();
         finish(abortError());
@@ -169,6 +193,9 @@ export class EngineHttp {
       request.on("error", (error: Error & { code?: string }) => {
         if (signal?.aborted === true) finish(abortError());
         else if (mayRetry && request.reusedSocket && !answered && (error.code === "ECONNRESET" || error.code === "EPIPE")) finish(new StaleSocketError());
+        // The tunnel agent's own failures (the proxy down, refusing the tunnel) already say what went wrong.
+        else if (error instanceof EngineError) finish(new EngineError(error.kind, `${where}: ${error.message}`, error.status));
+        else if (forward !== undefined) finish(proxyNetworkError(forward, error, where));
         else finish(networkError(error, where));
       });
       request.end(payload);
