@@ -27,11 +27,17 @@ export interface EngineHttpOptions {
   readonly ca?: string | Buffer;
   /** No answer (headers, or the next piece of a stream) within this long fails the request. */
   readonly timeoutMs?: number;
+  /**
+   * The same for a streamed generation (`lines`): a server says nothing while it reads a long prompt, which on a
+   * CPU server can take far longer than a health check may. A request nobody waits for any more is aborted anyway.
+   */
+  readonly generationTimeoutMs?: number;
   /** The HTTP proxy to go through (see proxyRouteFor); absent: connect directly. */
   readonly proxy?: ProxyRoute;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_GENERATION_TIMEOUT_MS = 120_000;
 
 /**
  * HTTP to one inference server, on Node's own http/https: JSON requests and line-streamed answers (SSE or NDJSON),
@@ -72,7 +78,7 @@ export class EngineHttp {
   /** A request whose answer is one JSON document. */
   async json<T>(method: "GET" | "POST", path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     let text = "";
-    await this.request(method, path, body, signal, (chunk) => {
+    await this.request(method, path, body, signal, this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, (chunk) => {
       text += chunk;
     });
     try {
@@ -85,7 +91,8 @@ export class EngineHttp {
   /** A streamed answer, one line at a time (SSE `data:` lines or NDJSON); resolves when the stream ends. */
   async lines(path: string, body: unknown, signal: AbortSignal, onLine: (line: string) => void): Promise<void> {
     let pending = "";
-    await this.request("POST", path, body, signal, (chunk) => {
+    const timeoutMs = this.options.generationTimeoutMs ?? DEFAULT_GENERATION_TIMEOUT_MS;
+    await this.request("POST", path, body, signal, timeoutMs, (chunk) => {
       pending += chunk;
       let newline = pending.indexOf("\n");
       while (newline >= 0) {
@@ -103,25 +110,24 @@ export class EngineHttp {
   }
 
   private async request(
-    method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined, onChunk: (text: string) => void,
+    method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined, timeoutMs: number, onChunk: (text: string) => void,
   ): Promise<void> {
     try {
-      await this.attempt(method, path, body, signal, onChunk);
+      await this.attempt(method, path, body, signal, timeoutMs, onChunk);
     } catch (error) {
       // A kept-alive socket the server closed meanwhile (llama-server closes idle ones) fails at once: that is no
       // outage, so the request goes once more on a fresh connection (Node's documented reusedSocket pattern).
       if (!(error instanceof StaleSocketError)) throw error;
-      await this.attempt(method, path, body, signal, onChunk, false);
+      await this.attempt(method, path, body, signal, timeoutMs, onChunk, false);
     }
   }
 
   private attempt(
-    method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined, onChunk: (text: string) => void,
+    method: "GET" | "POST", path: string, body: unknown, signal: AbortSignal | undefined, timeoutMs: number, onChunk: (text: string) => void,
     mayRetry = true,
   ): Promise<void> {
     const url = new URL(path.replace(/^\//, ""), this.base);
     const where = this.describe(path);
-    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { accept: "application/json, text/event-stream, application/x-ndjson" };
     if (payload !== undefined) headers["content-type"] = "application/json";
