@@ -49,7 +49,7 @@ export async function runEngineLoad(argv: readonly string[]): Promise<void> {
     developers, seconds, slots, threads, maxTokens, requestTimeoutMs, model: path.basename(modelPath), ...summary, loadAverage: loadAverage(),
   };
   log("");
-  log(`requests ${report.requests}: answered ${report.answered}, cancelled ${report.cancelled}, ` +
+  log(`requests ${report.requests}: answered ${report.answered}, cancelled ${report.cancelled}, given up at the deadline ${report.gaveUp}, ` +
     `error ${report.error}, unanswered ${report.unsettled}, hung ${report.hung}; failed sessions ${report.failedSessions}`);
   log(`time to suggestion where developers paused (n ${report.answeredAtPauses}): p50 ${report.timeToSuggestionP50Ms} ms, ` +
     `p90 ${report.timeToSuggestionP90Ms} ms`);

@@ -1,3 +1,4 @@
+import { COMPLETION_DEADLINE_MS } from "../../src/server/engines/RemoteEngine";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { memorySplit, type MemorySplit } from "./memory";
@@ -11,7 +12,7 @@ const ENGINE_PROBLEM = /Completions pause until it answers again|The engine reje
 const REQUEST_CANCELLED = -32800;
 
 /** How a request ended: answered (with or without a suggestion), cancelled by a newer one, failed, never answered, answered too late. */
-export type Settlement = "answered" | "cancelled" | "error" | "unsettled" | "hung";
+export type Settlement = "answered" | "cancelled" | "gaveUp" | "error" | "unsettled" | "hung";
 
 export function settlementOf(record: RequestRecord, deadlineMs: number): Settlement {
   if (record.receivedAt === undefined) return "unsettled";
@@ -19,7 +20,11 @@ export function settlementOf(record: RequestRecord, deadlineMs: number): Settlem
   if (record.error !== undefined) return record.error.startsWith(`${REQUEST_CANCELLED} `) ? "cancelled" : "error";
   // Answered empty because the engine could not run it (llama-server failed or timed out; the language server then
   // answers at once until it is back): an error the user sees only as a missing suggestion.
-  if (record.supersededAt === undefined && record.serverReported?.stopReason === "aborted") return "error";
+  if (record.supersededAt === undefined && record.serverReported?.stopReason === "aborted") {
+    // Given up by the language server at its completion deadline (the server too busy to answer in time): answered
+    // empty on purpose, counted apart from failures.
+    return latency(record) >= COMPLETION_DEADLINE_MS ? "gaveUp" : "error";
+  }
   // A superseded request answered with nothing was cancelled (the server answers it empty rather than with an error).
   if (record.supersededAt !== undefined && (record.items ?? 0) === 0) return "cancelled";
   return "answered";
@@ -107,7 +112,7 @@ export async function runDevelopers(options: LoadOptions): Promise<LoadResult> {
   } finally {
     clearInterval(sampler);
   }
-  const counts: Record<Settlement, number> = { answered: 0, cancelled: 0, error: 0, unsettled: 0, hung: 0 };
+  const counts: Record<Settlement, number> = { answered: 0, cancelled: 0, gaveUp: 0, error: 0, unsettled: 0, hung: 0 };
   const errors: string[] = [];
   for (const outcome of outcomes) {
     if (outcome.failure !== undefined) errors.push(`developer ${outcome.developer}: ${outcome.failure}`);

@@ -51,6 +51,12 @@ export type HealthListener = (problem: ServerProblem | undefined) => void;
 
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30_000;
+/**
+ * A completion still unfinished after this long is given up: the suggestion would come too late to be wanted, and a
+ * shared server that busy (its slots full, the request queued) is better left to the requests that can still finish.
+ * Giving up answers empty and frees the request's place; it is no outage, so completions go on at once.
+ */
+export const COMPLETION_DEADLINE_MS = 30_000;
 /** Tokens a chat template adds around an empty system and user message, estimated. */
 const CHAT_TEMPLATE_OVERHEAD_TOKENS = 24;
 
@@ -74,6 +80,7 @@ export class RemoteEngine implements Engine {
     readonly facts: RemoteModelFacts,
     private readonly onHealth: HealthListener,
     private readonly log: (message: string) => void,
+    private readonly completionDeadlineMs = COMPLETION_DEADLINE_MS,
   ) {
     this.fim = facts.fim;
     this.status = {
@@ -131,7 +138,8 @@ export class RemoteEngine implements Engine {
     let text = "";
     let ourStop: StopReason | undefined;
     const request = new AbortController();
-    const signal = AbortSignal.any([options.signal, this.lifetime.signal, request.signal]);
+    const deadline = AbortSignal.timeout(this.completionDeadlineMs);
+    const signal = AbortSignal.any([options.signal, this.lifetime.signal, request.signal, deadline]);
     const onText = (piece: string) => {
       if (ourStop !== undefined || piece === "") return;
       firstTextAt ??= performance.now();
@@ -155,6 +163,10 @@ export class RemoteEngine implements Engine {
       }
     }
     const endedAt = performance.now();
+    if (deadline.aborted && ourStop === undefined && !options.signal.aborted) {
+      this.log(`${this.http.describe("")} did not finish a completion within ${this.completionDeadlineMs / 1000} s ` +
+        "(busy: all its slots in use, or a long prompt on a slow machine); it was given up.");
+    }
     const stopReason: StopReason = ourStop ?? (stop === undefined ? "aborted" : stop.reason);
     const promptEndedAt = firstTextAt ?? endedAt;
     return {

@@ -15,6 +15,8 @@ export interface RemoteEngineOptions {
   readonly log: (message: string) => void;
   /** Per-request inactivity limit (default 15 s). */
   readonly timeoutMs?: number;
+  /** How long a completion may take before it is given up (default COMPLETION_DEADLINE_MS). */
+  readonly completionDeadlineMs?: number;
   /** Where HTTPS_PROXY, NO_PROXY and the like are read (default: this process's environment). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -60,5 +62,5 @@ export async function openRemoteEngine(settings: EngineSettings & { kind: Remote
     }
     throw error;
   }
-  return new RemoteEngine(opened.api, http, opened.facts, options.onHealth, options.log);
+  return new RemoteEngine(opened.api, http, opened.facts, options.onHealth, options.log, options.completionDeadlineMs);
 }

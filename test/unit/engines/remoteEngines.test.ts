@@ -29,15 +29,36 @@ function settings(kind: EngineSettings["kind"], url: string, extra: Partial<Engi
   return { ...DEFAULT_SETTINGS.engine, kind, url, ...extra } as EngineSettings & { kind: Exclude<EngineSettings["kind"], "local"> };
 }
 
-async function open(kind: EngineSettings["kind"], extra: Partial<EngineSettings> = {}, more: { apiKey?: string; onHealth?: (problem: ServerProblem | undefined) => void; timeoutMs?: number } = {}) {
+async function open(
+  kind: EngineSettings["kind"], extra: Partial<EngineSettings> = {},
+  more: { apiKey?: string; onHealth?: (problem: ServerProblem | undefined) => void; timeoutMs?: number; completionDeadlineMs?: number; log?: (line: string) => void } = {},
+) {
   engine = await openRemoteEngine(settings(kind, fake!.url, extra), {
-    onHealth: more.onHealth ?? (() => undefined), log: () => undefined,
+    onHealth: more.onHealth ?? (() => undefined), log: more.log ?? (() => undefined),
+    ...(more.completionDeadlineMs === undefined ? {} : { completionDeadlineMs: more.completionDeadlineMs }),
     ...(more.apiKey === undefined ? {} : { apiKey: more.apiKey }), ...(more.timeoutMs === undefined ? {} : { timeoutMs: more.timeoutMs }),
   });
   return engine;
 }
 
 describe("llama-server engine", () => {
+  test("a completion still streaming at its deadline is given up, answers empty and leaves the engine up", async () => {
+    fake = await FakeEngineServer.start({ completion: ["return", " a", " +", " b", ";", ""], pieceDelayMs: 150 });
+    const problems: Array<ServerProblem | undefined> = [];
+    const lines: string[] = [];
+    const opened = await open("llama-server", {}, { completionDeadlineMs: 300, onHealth: (problem) => problems.push(problem), log: (line) => lines.push(line) });
+    const startedAt = performance.now();
+    const given = await opened.generator.generate(prompt, options());
+    assert.ok(performance.now() - startedAt < 700, `given up after ${(performance.now() - startedAt).toFixed(0)} ms`);
+    assert.equal(given.stopReason, "aborted");
+    assert.equal(given.text, "");
+    assert.ok(lines.some((line) => /did not finish a completion within 0\.3 s .*given up/.test(line)), lines.join("\n"));
+    assert.ok(problems.every((problem) => problem === undefined), "giving up is no outage");
+    const next = await opened.generator.generate(prompt, options());
+    assert.equal(next.stopReason, "aborted", "the next request runs (and meets the same short deadline) instead of failing fast");
+    assert.equal(fake.requestsTo("/completion").length, 2);
+  });
+
   test("learns model, context, slots and FIM family; sends token-exact prompts with cache_prompt; streams the text", async () => {
     fake = await FakeEngineServer.start({ modelId: "qwen2.5-coder-1.5b-q8_0", contextSize: 8192, slots: 4 });
     const opened = await open("llama-server");
