@@ -93,6 +93,7 @@ export class CompletionService {
       // Windowing and prompt building happen while the debounce runs: the request pays for one, not both.
       const prepared = prepareCompletion(this.model, request, budget, this.anchorSlot.anchor);
       if (prepared.kind === "empty") return prepared;
+      this.model.generator.prepare?.(prepared.prompt);
       if (!(await abortableDelay(debounceMs - (this.now() - startedAt), turn.signal))) return { kind: "empty", reason: "aborted" };
       const outcome = await this.generateInFlight(request, budget, prepared, key, turn, callerSignal);
       const generation = outcome.generation;

@@ -42,4 +42,9 @@ export interface TextGenerator {
   /** Tokens the context can hold; a prompt plus maxTokens must fit in it. */
   readonly contextSize: number;
   generate(prompt: readonly PromptPiece[], options: GenerateOptions): Promise<GenerationResult>;
+  /**
+   * Optional: start the work `generate` will need for this prompt that does not use the model (a remote engine
+   * tokenizes its pieces), so it runs while the debounce does. Never throws; a wasted call costs only that work.
+   */
+  prepare?(prompt: readonly PromptPiece[]): void;
 }

@@ -34,6 +34,8 @@ export interface RemoteApi {
   health(signal: AbortSignal): Promise<void>;
   /** Token counts for window budgets, without a request: learnt from what the server counted, where it says. */
   readonly tokenCount: LearntTokenCount;
+  /** Starts what `complete` will need for this prompt besides generating (llama-server: tokenizing its pieces). */
+  prepare?(prompt: readonly PromptPiece[]): void;
 }
 
 /** What opening the engine learnt about the server and its model. */
@@ -92,7 +94,12 @@ export class RemoteEngine implements Engine {
       },
     };
     const countTokens = (text: string) => api.tokenCount.count(text);
-    this.generator = { contextSize: facts.contextSize, countTokens, generate: (prompt, options) => this.generate(prompt, options) };
+    this.generator = {
+      contextSize: facts.contextSize, countTokens, generate: (prompt, options) => this.generate(prompt, options),
+      prepare: (prompt) => {
+        if (this.down === undefined && !this.lifetime.signal.aborted) api.prepare?.(prompt);
+      },
+    };
     this.explainer = {
       modelName: facts.modelId, promptStyle: "chat", contextSize: facts.contextSize, templateOverheadTokens: CHAT_TEMPLATE_OVERHEAD_TOKENS,
       countTokens, explain: (conversation, options) => this.explain(conversation, options),

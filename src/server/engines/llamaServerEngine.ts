@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type { PromptPiece } from "../completion/fim/fimTypes";
-import { EngineError, isAbortError, type EngineHttp } from "./http/EngineHttp";
+import { abortError, EngineError, isAbortError, type EngineHttp } from "./http/EngineHttp";
 import { streamChat, sseData } from "./openAiChat";
 import { chooseContextSize } from "./engineContextSize";
 import { LearntTokenCount } from "./learntTokenCount";
@@ -61,7 +61,8 @@ export async function loadSettings(path: string, retries = 3): Promise<Settings>
  * Explanations stream from `/v1/chat/completions` through the model's chat template.
  */
 export class LlamaServerApi implements RemoteApi {
-  private readonly tokenCache = new Map<string, readonly number[]>();
+  /** Tokens by piece, also while the /tokenize request is in flight, so a prepared piece is never asked for twice. */
+  private readonly tokenCache = new Map<string, Promise<readonly number[]>>();
   readonly tokenCount = new LearntTokenCount();
 
   private constructor(private readonly http: EngineHttp, private readonly leadingTokens: readonly number[]) {}
@@ -94,7 +95,7 @@ export class LlamaServerApi implements RemoteApi {
     prompt: readonly PromptPiece[], options: { readonly maxTokens: number; readonly stopTexts: readonly string[] },
     signal: AbortSignal, onText: (text: string) => void,
   ): Promise<RemoteStop> {
-    const pieces = await Promise.all(prompt.map((piece) => this.tokensOf(piece, signal)));
+    const pieces = await untilAborted(Promise.all(prompt.map((piece) => this.tokensOf(piece))), signal);
     const tokens = [...this.leadingTokens, ...pieces.flat()];
     const where = this.http.describe("completion");
     let last: CompletionChunk | undefined;
@@ -121,6 +122,11 @@ export class LlamaServerApi implements RemoteApi {
     };
   }
 
+  prepare(prompt: readonly PromptPiece[]): void {
+    // A failure (the server down) surfaces in complete(), which asks again.
+    for (const piece of prompt) this.tokensOf(piece).catch(() => undefined);
+  }
+
   chat(conversation: Parameters<RemoteApi["chat"]>[0], maxTokens: number, signal: AbortSignal, onText: (text: string) => void): Promise<RemoteStop> {
     return streamChat(this.http, undefined, conversation, maxTokens, signal, onText);
   }
@@ -133,7 +139,11 @@ export class LlamaServerApi implements RemoteApi {
     return (await tokenize(this.http, text, false, true, signal)).length === 1;
   }
 
-  private async tokensOf(piece: PromptPiece, signal: AbortSignal): Promise<readonly number[]> {
+  /**
+   * A piece's tokens, shared by every request that needs them: the /tokenize request is not tied to one caller's abort
+   * signal (a keystroke that supersedes the request that started it must not fail the next one waiting for it).
+   */
+  private tokensOf(piece: PromptPiece): Promise<readonly number[]> {
     const key = `${piece.kind}:${piece.text}`;
     const cached = this.tokenCache.get(key);
     if (cached !== undefined) {
@@ -141,10 +151,16 @@ export class LlamaServerApi implements RemoteApi {
       this.tokenCache.set(key, cached);
       return cached;
     }
-    const tokens = await tokenize(this.http, piece.text, false, piece.kind === "special", signal);
-    // Exact counts for real prompt text keep the budgets' ratio true to this model's tokenizer and this code.
-    if (piece.kind === "text") this.tokenCount.observe(piece.text.length, tokens.length);
+    const tokens = tokenize(this.http, piece.text, false, piece.kind === "special").then((ids) => {
+      // Exact counts for real prompt text keep the budgets' ratio true to this model's tokenizer and this code.
+      if (piece.kind === "text") this.tokenCount.observe(piece.text.length, ids.length);
+      return ids;
+    });
     this.tokenCache.set(key, tokens);
+    // A failed request is forgotten, so the next one asks again instead of sharing the failure.
+    tokens.catch(() => {
+      if (this.tokenCache.get(key) === tokens) this.tokenCache.delete(key);
+    });
     if (this.tokenCache.size > TOKEN_CACHE_ENTRIES) this.tokenCache.delete(this.tokenCache.keys().next().value as string);
     return tokens;
   }
@@ -170,7 +186,17 @@ async function health(http: EngineHttp, signal: AbortSignal): Promise<void> {
   }
 }
 
-async function tokenize(http: EngineHttp, content: string, addSpecial: boolean, parseSpecial: boolean, signal: AbortSignal): Promise<number[]> {
+/** `work`'s result, or an AbortError as soon as `signal` aborts (the work itself goes on for whoever else awaits it). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError());
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+async function tokenize(http: EngineHttp, content: string, addSpecial: boolean, parseSpecial: boolean, signal?: AbortSignal): Promise<number[]> {
   if (content === "" && !addSpecial) return [];
   const answer = await http.json<{ tokens?: unknown[] }>("POST", "tokenize", { content, add_special: addSpecial, parse_special: parseSpecial }, signal);
   if (!Array.isArray(answer.tokens)) throw new EngineError("protocol", `${http.describe("tokenize")} answered no tokens.`);

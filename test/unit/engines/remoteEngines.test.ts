@@ -42,6 +42,24 @@ async function open(
 }
 
 describe("llama-server engine", () => {
+  test("pieces prepared during the debounce are tokenized once, and one caller's abort does not fail the next", async () => {
+    fake = await FakeEngineServer.start({});
+    const opened = await open("llama-server");
+    const before = fake.requestsTo("/tokenize").length;
+    opened.generator.prepare?.(prompt);
+    const first = await opened.generator.generate(prompt, options());
+    assert.equal(first.text, "return a + b;");
+    assert.equal(fake.requestsTo("/tokenize").length - before, prompt.length, "each piece once, the prepared requests shared");
+
+    const changed = [...prompt.slice(0, 1), { kind: "text" as const, text: "function sub(a, b) {\n  " }, ...prompt.slice(2)];
+    const superseded = new AbortController();
+    const abandoned = opened.generator.generate(changed, options(superseded.signal));
+    superseded.abort();
+    const next = await opened.generator.generate(changed, options());
+    assert.equal((await abandoned).stopReason, "aborted");
+    assert.equal(next.text, "return a + b;", "the piece's /tokenize, started by the superseded request, still serves the next");
+  });
+
   test("a completion still streaming at its deadline is given up, answers empty and leaves the engine up", async () => {
     fake = await FakeEngineServer.start({ completion: ["return", " a", " +", " b", ";", ""], pieceDelayMs: 150 });
     const problems: Array<ServerProblem | undefined> = [];
