@@ -1,6 +1,6 @@
 import * as http from "node:http";
 import * as https from "node:https";
-import { proxyAuthorization, type ProxyRoute } from "./proxyRoute";
+import { proxyAuthorization, proxyEndpoint, type ProxyRoute } from "./proxyRoute";
 import { ProxyTunnelAgent, proxyNetworkError, proxyStatusError } from "./proxyTunnel";
 
 /** Why a request to the engine failed, so the status can say what to do. */
@@ -183,7 +183,7 @@ export class EngineHttp {
       const request = forward === undefined
         ? transport.request(url, { method, headers, agent: this.agent, timeout: timeoutMs }, onResponse)
         : http.request({
-          host: forward.url.hostname.replace(/^\[|\]$/g, ""), port: forward.url.port === "" ? 80 : Number(forward.url.port), path: url.href, method,
+          ...proxyEndpoint(forward), path: url.href, method,
           headers: { ...headers, host: url.host, ...proxyAuthorization(forward) }, agent: this.agent, timeout: timeoutMs,
         }, onResponse);
       const onAbort = () => {

@@ -42,6 +42,11 @@ export function proxyLabel(route: ProxyRoute): string {
   return `http://${route.url.host} (${route.source})`;
 }
 
+/** Where a connection to the proxy goes: its host (without IPv6 brackets) and port (80 when the URL has none). */
+export function proxyEndpoint(route: ProxyRoute): { host: string; port: number } {
+  return { host: route.url.hostname.replace(/^\[|\]$/g, ""), port: route.url.port === "" ? 80 : Number(route.url.port) };
+}
+
 /** The `Proxy-Authorization` header: http.proxyAuthorization, else the credentials in the proxy URL, if any. */
 export function proxyAuthorization(route: ProxyRoute): Record<string, string> {
   if (route.authorization !== undefined) return { "proxy-authorization": route.authorization };

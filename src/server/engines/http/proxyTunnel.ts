@@ -3,7 +3,7 @@ import * as https from "node:https";
 import type { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import { EngineError } from "./EngineHttp";
-import { proxyAuthorization, proxyLabel, type ProxyRoute } from "./proxyRoute";
+import { proxyAuthorization, proxyEndpoint, proxyLabel, type ProxyRoute } from "./proxyRoute";
 
 /**
  * An https agent whose connections are tunnels through an HTTP proxy: `CONNECT host:port` to the proxy, then TLS to
@@ -24,7 +24,7 @@ export class ProxyTunnelAgent extends https.Agent {
       callback?.(error, socket as Duplex);
     };
     const connect = http.request({
-      host: this.proxy.url.hostname.replace(/^\[|\]$/g, ""), port: this.proxy.url.port === "" ? 80 : Number(this.proxy.url.port),
+      ...proxyEndpoint(this.proxy),
       method: "CONNECT", path: target, headers: { host: target, ...proxyAuthorization(this.proxy) }, agent: false, timeout: this.timeoutMs,
     });
     connect.once("connect", (response, socket) => {
